@@ -1,0 +1,147 @@
+/**
+ * The record model: one discriminated union with a typed body per record type.
+ *
+ * @module
+ */
+import type { NameValuePair } from './pairs.js';
+
+/** BEGIN_REQUEST: starts request `requestId` in `role`. */
+export interface BeginRequestRecord {
+  readonly type: 1;
+  readonly requestId: number;
+  /** The role value (see `Role`); unknown roles are kept so an app can answer UNKNOWN_ROLE. */
+  readonly role: number;
+  /** True when flag FCGI_KEEP_CONN is set. */
+  readonly keepConn: boolean;
+  /** The raw flags byte (bit 0 is KEEP_CONN; other bits are reserved). Defaults to `keepConn ? 1 : 0` when encoding. */
+  readonly flags?: number;
+}
+
+/** ABORT_REQUEST: the web server gives up on `requestId`. */
+export interface AbortRequestRecord {
+  readonly type: 2;
+  readonly requestId: number;
+}
+
+/** END_REQUEST: the app is done with `requestId`. */
+export interface EndRequestRecord {
+  readonly type: 3;
+  readonly requestId: number;
+  /** The app's exit status (unsigned 32-bit). */
+  readonly appStatus: number;
+  /** See `ProtocolStatus`. */
+  readonly protocolStatus: number;
+}
+
+/** A stream record: PARAMS, STDIN, STDOUT, STDERR or DATA. Empty content ends the stream. */
+export interface StreamRecord<Type extends 4 | 5 | 6 | 7 | 8> {
+  readonly type: Type;
+  readonly requestId: number;
+  /** The record's content. A view into the input when it lay in one chunk: copy it to keep it past the chunk's reuse. */
+  readonly content: Uint8Array;
+}
+
+/** PARAMS: a piece of the name-value pair stream (pairs may be split across records). */
+export type ParamsRecord = StreamRecord<4>;
+/** STDIN: a piece of the request body. */
+export type StdinRecord = StreamRecord<5>;
+/** STDOUT: a piece of the CGI response. */
+export type StdoutRecord = StreamRecord<6>;
+/** STDERR: a piece of the app's error output. */
+export type StderrRecord = StreamRecord<7>;
+/** DATA: a piece of the Filter role's data file. */
+export type DataRecord = StreamRecord<8>;
+
+/** Pairs as accepted when encoding: decoded pairs, or `[name, value]` tuples of strings or bytes. */
+export type PairInput = NameValuePair | readonly [string | Uint8Array, string | Uint8Array];
+
+/** GET_VALUES (management): the names asked for; values are empty. */
+export interface GetValuesRecord {
+  readonly type: 9;
+  readonly requestId: number;
+  readonly pairs: readonly PairInput[];
+}
+
+/** GET_VALUES_RESULT (management): the values the app knows. */
+export interface GetValuesResultRecord {
+  readonly type: 10;
+  readonly requestId: number;
+  readonly pairs: readonly PairInput[];
+}
+
+/** UNKNOWN_TYPE (management): the app does not know record type `unknownType`. */
+export interface UnknownTypeRecord {
+  readonly type: 11;
+  readonly requestId: number;
+  readonly unknownType: number;
+}
+
+/**
+ * A record of a type the codec does not know (0 or 12-255). It is not an error: a server
+ * answers it with UNKNOWN_TYPE. Encoding one is how tests send such records.
+ */
+export interface UnknownRecord {
+  readonly type: 'unknown';
+  /** The wire type value. */
+  readonly rawType: number;
+  readonly requestId: number;
+  readonly content: Uint8Array;
+}
+
+/**
+ * Every FastCGI record. Switch on `type`: known types are their wire values, unknown types
+ * are `'unknown'` with the wire value in `rawType`.
+ *
+ * @example
+ * ```ts
+ * import { type FcgiRecord, RecordType } from '@fcgi/codec';
+ * function describe(record: FcgiRecord): string {
+ *   switch (record.type) {
+ *     case RecordType.BeginRequest: return `begin ${record.requestId} role ${record.role}`;
+ *     case RecordType.Stdout: return `stdout ${record.content.length} bytes`;
+ *     case 'unknown': return `type ${record.rawType}`;
+ *     default: return String(record.type);
+ *   }
+ * }
+ * ```
+ */
+export type FcgiRecord =
+  | BeginRequestRecord
+  | AbortRequestRecord
+  | EndRequestRecord
+  | ParamsRecord
+  | StdinRecord
+  | StdoutRecord
+  | StderrRecord
+  | DataRecord
+  | GetValuesRecord
+  | GetValuesResultRecord
+  | UnknownTypeRecord
+  | UnknownRecord;
+
+/** The record types whose body is a byte stream. */
+export type StreamRecordType = 4 | 5 | 6 | 7 | 8;
+
+/**
+ * True for PARAMS, STDIN, STDOUT, STDERR and DATA records.
+ *
+ * @example
+ * ```ts
+ * if (isStreamRecord(record) && record.content.length === 0) console.log('end of stream');
+ * ```
+ */
+export function isStreamRecord(record: FcgiRecord): record is StreamRecord<StreamRecordType> {
+  return typeof record.type === 'number' && record.type >= 4 && record.type <= 8;
+}
+
+/**
+ * The wire type value of any record, known or not.
+ *
+ * @example
+ * ```ts
+ * wireType({ type: 'unknown', rawType: 42, requestId: 0, content: new Uint8Array() }); // 42
+ * ```
+ */
+export function wireType(record: FcgiRecord): number {
+  return record.type === 'unknown' ? record.rawType : record.type;
+}

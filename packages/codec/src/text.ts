@@ -1,0 +1,119 @@
+/**
+ * Byte <-> string conversion without Node built-ins. Strings are UTF-8 by default; `latin1`
+ * maps each byte to one UTF-16 code unit and back, so it is lossless for any bytes.
+ *
+ * @module
+ */
+
+import { CodecErrorCode, FastCgiArgumentError } from './errors.js';
+
+/** How names and values map to strings: `utf8` (default) or byte-exact `latin1`. */
+export type TextEncoding = 'utf8' | 'latin1';
+
+interface TextDecoderLike { decode(input: Uint8Array): string }
+interface TextEncoderLike { encodeInto(source: string, destination: Uint8Array): { written: number } }
+
+const runtime = globalThis as unknown as {
+  TextDecoder: new (label: string) => TextDecoderLike;
+  TextEncoder: new () => TextEncoderLike;
+};
+const utf8Decoder = new runtime.TextDecoder('utf-8');
+const utf8Encoder = new runtime.TextEncoder();
+
+const chunkSize = 4096;
+
+function latin1Slice(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= chunkSize) {
+    return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  }
+  let text = '';
+  for (let offset = start; offset < end; offset += chunkSize) {
+    const stop = Math.min(end, offset + chunkSize);
+    text += String.fromCharCode.apply(null, bytes.subarray(offset, stop) as unknown as number[]);
+  }
+  return text;
+}
+
+function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let index = start; index < end; index++) {
+    if ((bytes[index] as number) > 0x7f) return false;
+  }
+  return true;
+}
+
+/**
+ * Decodes `bytes[start, end)` as text. Invalid UTF-8 becomes U+FFFD in `utf8` mode.
+ *
+ * @example
+ * ```ts
+ * decodeText(new Uint8Array([104, 105]), 0, 2, 'utf8'); // 'hi'
+ * ```
+ */
+export function decodeText(bytes: Uint8Array, start: number, end: number, encoding: TextEncoding): string {
+  if (start === end) return '';
+  if (encoding === 'latin1' || (end - start < 64 && isAscii(bytes, start, end))) {
+    return latin1Slice(bytes, start, end);
+  }
+  return utf8Decoder.decode(bytes.subarray(start, end));
+}
+
+/**
+ * The number of bytes `text` takes in `encoding`. Throws for `latin1` text with code
+ * units above 255 (they have no latin1 byte).
+ *
+ * @example
+ * ```ts
+ * encodedLength('é', 'utf8'); // 2
+ * ```
+ */
+export function encodedLength(text: string, encoding: TextEncoding): number {
+  const length = text.length;
+  if (encoding === 'latin1') return latin1Length(text);
+  let bytes = length;
+  for (let index = 0; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < length && isLowSurrogate(text.charCodeAt(index + 1))) {
+      bytes += 2;
+      index++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+function latin1Length(text: string): number {
+  for (let index = 0; index < text.length; index++) {
+    if (text.charCodeAt(index) > 0xff) {
+      throw new FastCgiArgumentError(CodecErrorCode.InvalidOption, `Text has a character above U+00FF at index ${index}; it cannot be encoded as latin1`);
+    }
+  }
+  return text.length;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/**
+ * Writes `text` into `target` at `offset`; returns the new offset. The caller sized the
+ * target with {@link encodedLength}.
+ *
+ * @example
+ * ```ts
+ * const target = new Uint8Array(2);
+ * encodeTextInto('hi', target, 0, 'utf8'); // 2
+ * ```
+ */
+export function encodeTextInto(text: string, target: Uint8Array, offset: number, encoding: TextEncoding): number {
+  const length = text.length;
+  let index = 0;
+  for (; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 0x80 && encoding === 'utf8') break;
+    target[offset + index] = code;
+  }
+  if (index === length) return offset + length;
+  const { written } = utf8Encoder.encodeInto(text.slice(index), target.subarray(offset + index));
+  return offset + index + written;
+}
