@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// `pnpm demo`: prints the codec tour.
+import { runTour } from './tour.js';
+
+console.log(runTour().join('\n'));
