@@ -10,7 +10,14 @@ import { DEFAULT_LIMITS, readLimit } from './limits.js';
 import { statusText as reasonPhrase } from './status-text.js';
 import { decodeText } from './text.js';
 
-/** A header as `[name, value]`, name as sent. */
+/**
+ * A header as `[name, value]`, name as sent.
+ *
+ * @example
+ * ```ts
+ * const entry: HeaderEntry = ['Set-Cookie', 'id=1; HttpOnly'];
+ * ```
+ */
 export type HeaderEntry = readonly [name: string, value: string];
 
 /**
@@ -30,7 +37,14 @@ export interface CgiHead {
   readonly headers: readonly HeaderEntry[];
 }
 
-/** Options of {@link CgiHeadParser}. */
+/**
+ * Options of {@link CgiHeadParser}.
+ *
+ * @example
+ * ```ts
+ * new CgiHeadParser({ maxHeadBytes: 8192, maxHeaders: 50 } satisfies CgiHeadParserOptions);
+ * ```
+ */
 export interface CgiHeadParserOptions {
   /** Bytes of the head including its blank line (default 64 KiB); more throws ERR_FCGI_HEAD_TOO_LARGE. */
   maxHeadBytes?: number;
@@ -38,7 +52,15 @@ export interface CgiHeadParserOptions {
   maxHeaders?: number;
 }
 
-/** What {@link CgiHeadParser.push} returns once the head is complete. */
+/**
+ * What {@link CgiHeadParser.push} returns once the head is complete.
+ *
+ * @example
+ * ```ts
+ * const result: CgiHeadResult | undefined = parser.push(chunk);
+ * if (result) body.write(result.rest);
+ * ```
+ */
 export interface CgiHeadResult {
   readonly head: CgiHead;
   /** Body bytes that followed the blank line in the last chunk (a view). */
@@ -210,7 +232,14 @@ export class CgiHeadParser {
   }
 }
 
-/** What {@link serializeCgiHead} writes. */
+/**
+ * What {@link serializeCgiHead} writes.
+ *
+ * @example
+ * ```ts
+ * serializeCgiHead({ status: 302, headers: [['Location', '/login']] } satisfies CgiHeadInit);
+ * ```
+ */
 export interface CgiHeadInit {
   /** The status code (default 200). */
   status?: number;

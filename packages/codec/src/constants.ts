@@ -4,25 +4,74 @@
  * @module
  */
 
-/** The only protocol version (`FCGI_VERSION_1`). Any other value is a protocol error. */
+/**
+ * The only protocol version (`FCGI_VERSION_1`). Any other value is a protocol error.
+ *
+ * @example
+ * ```ts
+ * if (header[0] !== FCGI_VERSION_1) throw new Error('not FastCGI');
+ * ```
+ */
 export const FCGI_VERSION_1 = 1;
 
-/** Length in bytes of every record header (`FCGI_HEADER_LEN`). */
+/**
+ * Length in bytes of every record header (`FCGI_HEADER_LEN`).
+ *
+ * @example
+ * ```ts
+ * const header = bytes.subarray(0, FCGI_HEADER_LENGTH);
+ * ```
+ */
 export const FCGI_HEADER_LENGTH = 8;
 
-/** The largest `contentLength` one record can carry. Longer streams span several records. */
+/**
+ * The largest `contentLength` one record can carry. Longer streams span several records.
+ *
+ * @example
+ * ```ts
+ * const records = Math.ceil(body.length / FCGI_MAX_CONTENT_LENGTH);
+ * ```
+ */
 export const FCGI_MAX_CONTENT_LENGTH = 65535;
 
-/** The largest `paddingLength` one record can carry. */
+/**
+ * The largest `paddingLength` one record can carry.
+ *
+ * @example
+ * ```ts
+ * encodeRecord(record, { paddingLength: FCGI_MAX_PADDING_LENGTH });
+ * ```
+ */
 export const FCGI_MAX_PADDING_LENGTH = 255;
 
-/** The request id of management records (`FCGI_NULL_REQUEST_ID`). */
+/**
+ * The request id of management records (`FCGI_NULL_REQUEST_ID`).
+ *
+ * @example
+ * ```ts
+ * encodeRecord({ type: RecordType.GetValues, requestId: FCGI_NULL_REQUEST_ID, pairs: [['FCGI_MPXS_CONNS', '']] });
+ * ```
+ */
 export const FCGI_NULL_REQUEST_ID = 0;
 
-/** The largest request id (16 bits). */
+/**
+ * The largest request id (16 bits).
+ *
+ * @example
+ * ```ts
+ * const nextId = id === FCGI_MAX_REQUEST_ID ? 1 : id + 1;
+ * ```
+ */
 export const FCGI_MAX_REQUEST_ID = 65535;
 
-/** Bit 0 of BEGIN_REQUEST's flags: keep the connection open after END_REQUEST. */
+/**
+ * Bit 0 of BEGIN_REQUEST's flags: keep the connection open after END_REQUEST.
+ *
+ * @example
+ * ```ts
+ * const keepConn = (flags & FCGI_KEEP_CONN) !== 0;
+ * ```
+ */
 export const FCGI_KEEP_CONN = 1;
 
 /**
@@ -59,7 +108,14 @@ export const RecordType = {
   UnknownType: 11,
 } as const;
 
-/** A record type value the codec knows (1-11). */
+/**
+ * A record type value the codec knows (1-11).
+ *
+ * @example
+ * ```ts
+ * const type: RecordTypeValue = RecordType.Stdout; // 6
+ * ```
+ */
 export type RecordTypeValue = (typeof RecordType)[keyof typeof RecordType];
 
 /**
@@ -80,7 +136,14 @@ export const Role = {
   Filter: 3,
 } as const;
 
-/** A role value the codec knows (1-3). */
+/**
+ * A role value the codec knows (1-3).
+ *
+ * @example
+ * ```ts
+ * const role: RoleValue = Role.Authorizer; // 2
+ * ```
+ */
 export type RoleValue = (typeof Role)[keyof typeof Role];
 
 /**
@@ -103,7 +166,14 @@ export const ProtocolStatus = {
   UnknownRole: 3,
 } as const;
 
-/** A protocol status value the codec knows (0-3). */
+/**
+ * A protocol status value the codec knows (0-3).
+ *
+ * @example
+ * ```ts
+ * const status: ProtocolStatusValue = ProtocolStatus.Overloaded; // 2
+ * ```
+ */
 export type ProtocolStatusValue = (typeof ProtocolStatus)[keyof typeof ProtocolStatus];
 
 /**

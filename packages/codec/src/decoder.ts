@@ -10,7 +10,14 @@ import { decodeParams } from './pairs.js';
 import type { FcgiRecord } from './records.js';
 import type { TextEncoding } from './text.js';
 
-/** Options of {@link RecordDecoder}. */
+/**
+ * Options of {@link RecordDecoder}.
+ *
+ * @example
+ * ```ts
+ * new RecordDecoder({ maxValuesPairs: 16, copyContent: true } satisfies RecordDecoderOptions);
+ * ```
+ */
 export interface RecordDecoderOptions {
   /** Pairs in one GET_VALUES or GET_VALUES_RESULT record (default 100); more throws ERR_FCGI_TOO_MANY_VALUES. */
   maxValuesPairs?: number;

@@ -12,10 +12,23 @@ import { type TextEncoding, encodeTextInto, encodedLength } from './text.js';
  * Pairs to encode: a plain object (`undefined` values are skipped) or an iterable of
  * `[name, value]` tuples or decoded pairs. Strings are encoded per `encoding`; bytes are
  * sent as they are.
+ *
+ * @example
+ * ```ts
+ * const params: ParamsInput = { REQUEST_METHOD: 'GET', QUERY_STRING: '' };
+ * const same: ParamsInput = [['REQUEST_METHOD', 'GET'], ['QUERY_STRING', '']];
+ * ```
  */
 export type ParamsInput = Readonly<Record<string, string | Uint8Array | undefined>> | Iterable<PairInput>;
 
-/** Options of {@link encodeParams}. */
+/**
+ * Options of {@link encodeParams}.
+ *
+ * @example
+ * ```ts
+ * encodeParams({ HTTP_X: 'caf\u00e9' }, { encoding: 'latin1' } satisfies EncodeParamsOptions);
+ * ```
+ */
 export interface EncodeParamsOptions {
   /** How strings become bytes: `'utf8'` (default) or `'latin1'` (code units 0-255 only). */
   encoding?: TextEncoding;

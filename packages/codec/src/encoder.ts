@@ -9,7 +9,14 @@ import { type EncodeParamsOptions, type ParamsInput, encodePairsWithBoundaries, 
 import { CodecErrorCode, FastCgiArgumentError } from './errors.js';
 import type { FcgiRecord, StreamRecordType } from './records.js';
 
-/** Padding options shared by every encoder. */
+/**
+ * Padding options shared by every encoder.
+ *
+ * @example
+ * ```ts
+ * encodeRecord(record, { pad: false } satisfies PaddingOptions); // no padding at all
+ * ```
+ */
 export interface PaddingOptions {
   /** Pad each record so the next starts on an 8-byte boundary (default true). */
   pad?: boolean;
@@ -17,7 +24,14 @@ export interface PaddingOptions {
   paddingLength?: number;
 }
 
-/** Options of {@link encodeRecord}. */
+/**
+ * Options of {@link encodeRecord}.
+ *
+ * @example
+ * ```ts
+ * encodeRecord({ type: 6, requestId: 1, content }, { paddingLength: 255 } satisfies EncodeRecordOptions);
+ * ```
+ */
 export interface EncodeRecordOptions extends PaddingOptions, EncodeParamsOptions {}
 
 const zeroPadding = new Uint8Array(255);
@@ -146,7 +160,14 @@ export function encodeRecord(record: FcgiRecord, options: EncodeRecordOptions = 
   return bytes;
 }
 
-/** Options of {@link encodeStream}. */
+/**
+ * Options of {@link encodeStream}.
+ *
+ * @example
+ * ```ts
+ * encodeStream(RecordType.Stdout, 1, body, { end: true, maxRecordLength: 32768 } satisfies EncodeStreamOptions);
+ * ```
+ */
 export interface EncodeStreamOptions extends PaddingOptions {
   /** Also emit the empty record that ends the stream (default false). */
   end?: boolean;
@@ -196,7 +217,14 @@ export function encodeStream(type: StreamRecordType, requestId: number, content:
   return frames;
 }
 
-/** Options of {@link encodeParamsStream}. */
+/**
+ * Options of {@link encodeParamsStream}.
+ *
+ * @example
+ * ```ts
+ * encodeParamsStream(1, params, { keepPairsWhole: false, end: true } satisfies EncodeParamsStreamOptions);
+ * ```
+ */
 export interface EncodeParamsStreamOptions extends PaddingOptions, EncodeParamsOptions {
   /** Never split a name-value pair across PARAMS records (default true; php-fpm needs it). */
   keepPairsWhole?: boolean;

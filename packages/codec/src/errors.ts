@@ -7,7 +7,14 @@
 
 const errorBrand = Symbol.for('@fcgi/error');
 
-/** Structured facts an error may carry. */
+/**
+ * Structured facts an error may carry.
+ *
+ * @example
+ * ```ts
+ * throw new FastCgiProtocolError('ERR_FCGI_INVALID_VERSION', 'bad version', { recordType: 1, requestId: 7 } satisfies FastCgiErrorDetails);
+ * ```
+ */
 export interface FastCgiErrorDetails {
   /** The record type involved, when there is one. */
   recordType?: number;
@@ -159,5 +166,12 @@ export const CodecErrorCode = {
   InvalidOption: 'ERR_FCGI_INVALID_OPTION',
 } as const;
 
-/** One of the codec's error codes. */
+/**
+ * One of the codec's error codes.
+ *
+ * @example
+ * ```ts
+ * const code: CodecErrorCodeValue = CodecErrorCode.HeadTooLarge; // 'ERR_FCGI_HEAD_TOO_LARGE'
+ * ```
+ */
 export type CodecErrorCodeValue = (typeof CodecErrorCode)[keyof typeof CodecErrorCode];

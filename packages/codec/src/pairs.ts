@@ -33,7 +33,15 @@ export interface NameValuePair {
   readonly valueBytes: Uint8Array;
 }
 
-/** Options of {@link decodeParams} and {@link ParamsDecoder}. */
+/**
+ * Options of {@link decodeParams} and {@link ParamsDecoder}.
+ *
+ * @example
+ * ```ts
+ * const options: ParamsDecoderOptions = { maxParamsBytes: 128 * 1024, maxParamsPairs: 500, encoding: 'utf8' };
+ * new ParamsDecoder(options);
+ * ```
+ */
 export interface ParamsDecoderOptions {
   /** Total bytes of the stream (default 256 KiB); more throws ERR_FCGI_PARAMS_TOO_LARGE. */
   maxParamsBytes?: number;

@@ -5,7 +5,14 @@
  */
 import type { NameValuePair } from './pairs.js';
 
-/** BEGIN_REQUEST: starts request `requestId` in `role`. */
+/**
+ * BEGIN_REQUEST: starts request `requestId` in `role`.
+ *
+ * @example
+ * ```ts
+ * const begin: BeginRequestRecord = { type: 1, requestId: 1, role: Role.Responder, keepConn: true };
+ * ```
+ */
 export interface BeginRequestRecord {
   readonly type: 1;
   readonly requestId: number;
@@ -17,13 +24,27 @@ export interface BeginRequestRecord {
   readonly flags?: number;
 }
 
-/** ABORT_REQUEST: the web server gives up on `requestId`. */
+/**
+ * ABORT_REQUEST: the web server gives up on `requestId`.
+ *
+ * @example
+ * ```ts
+ * const abort: AbortRequestRecord = { type: 2, requestId: 1 };
+ * ```
+ */
 export interface AbortRequestRecord {
   readonly type: 2;
   readonly requestId: number;
 }
 
-/** END_REQUEST: the app is done with `requestId`. */
+/**
+ * END_REQUEST: the app is done with `requestId`.
+ *
+ * @example
+ * ```ts
+ * const end: EndRequestRecord = { type: 3, requestId: 1, appStatus: 0, protocolStatus: ProtocolStatus.RequestComplete };
+ * ```
+ */
 export interface EndRequestRecord {
   readonly type: 3;
   readonly requestId: number;
@@ -33,7 +54,14 @@ export interface EndRequestRecord {
   readonly protocolStatus: number;
 }
 
-/** A stream record: PARAMS, STDIN, STDOUT, STDERR or DATA. Empty content ends the stream. */
+/**
+ * A stream record: PARAMS, STDIN, STDOUT, STDERR or DATA. Empty content ends the stream.
+ *
+ * @example
+ * ```ts
+ * const record: StreamRecord<6> = { type: 6, requestId: 1, content: new Uint8Array(0) }; // ends STDOUT
+ * ```
+ */
 export interface StreamRecord<Type extends 4 | 5 | 6 | 7 | 8> {
   readonly type: Type;
   readonly requestId: number;
@@ -41,35 +69,98 @@ export interface StreamRecord<Type extends 4 | 5 | 6 | 7 | 8> {
   readonly content: Uint8Array;
 }
 
-/** PARAMS: a piece of the name-value pair stream (pairs may be split across records). */
+/**
+ * PARAMS: a piece of the name-value pair stream (pairs may be split across records).
+ *
+ * @example
+ * ```ts
+ * const record: ParamsRecord = { type: 4, requestId: 1, content: encodeParams({ REQUEST_METHOD: 'GET' }) };
+ * ```
+ */
 export type ParamsRecord = StreamRecord<4>;
-/** STDIN: a piece of the request body. */
+/**
+ * STDIN: a piece of the request body.
+ *
+ * @example
+ * ```ts
+ * const record: StdinRecord = { type: 5, requestId: 1, content: new TextEncoder().encode('a=1') };
+ * ```
+ */
 export type StdinRecord = StreamRecord<5>;
-/** STDOUT: a piece of the CGI response. */
+/**
+ * STDOUT: a piece of the CGI response.
+ *
+ * @example
+ * ```ts
+ * const record: StdoutRecord = { type: 6, requestId: 1, content: new TextEncoder().encode('Status: 200\r\n\r\nok') };
+ * ```
+ */
 export type StdoutRecord = StreamRecord<6>;
-/** STDERR: a piece of the app's error output. */
+/**
+ * STDERR: a piece of the app's error output.
+ *
+ * @example
+ * ```ts
+ * const record: StderrRecord = { type: 7, requestId: 1, content: new TextEncoder().encode('warning') };
+ * ```
+ */
 export type StderrRecord = StreamRecord<7>;
-/** DATA: a piece of the Filter role's data file. */
+/**
+ * DATA: a piece of the Filter role's data file.
+ *
+ * @example
+ * ```ts
+ * const record: DataRecord = { type: 8, requestId: 1, content: fileBytes };
+ * ```
+ */
 export type DataRecord = StreamRecord<8>;
 
-/** Pairs as accepted when encoding: decoded pairs, or `[name, value]` tuples of strings or bytes. */
+/**
+ * Pairs as accepted when encoding: decoded pairs, or `[name, value]` tuples of strings or bytes.
+ *
+ * @example
+ * ```ts
+ * const pairs: PairInput[] = [['FCGI_MAX_REQS', '']];
+ * ```
+ */
 export type PairInput = NameValuePair | readonly [string | Uint8Array, string | Uint8Array];
 
-/** GET_VALUES (management): the names asked for; values are empty. */
+/**
+ * GET_VALUES (management): the names asked for; values are empty.
+ *
+ * @example
+ * ```ts
+ * const ask: GetValuesRecord = { type: 9, requestId: 0, pairs: [['FCGI_MPXS_CONNS', ''], ['FCGI_MAX_REQS', '']] };
+ * ```
+ */
 export interface GetValuesRecord {
   readonly type: 9;
   readonly requestId: number;
   readonly pairs: readonly PairInput[];
 }
 
-/** GET_VALUES_RESULT (management): the values the app knows. */
+/**
+ * GET_VALUES_RESULT (management): the values the app knows.
+ *
+ * @example
+ * ```ts
+ * const answer: GetValuesResultRecord = { type: 10, requestId: 0, pairs: [['FCGI_MPXS_CONNS', '1']] };
+ * ```
+ */
 export interface GetValuesResultRecord {
   readonly type: 10;
   readonly requestId: number;
   readonly pairs: readonly PairInput[];
 }
 
-/** UNKNOWN_TYPE (management): the app does not know record type `unknownType`. */
+/**
+ * UNKNOWN_TYPE (management): the app does not know record type `unknownType`.
+ *
+ * @example
+ * ```ts
+ * const reply: UnknownTypeRecord = { type: 11, requestId: 0, unknownType: 42 };
+ * ```
+ */
 export interface UnknownTypeRecord {
   readonly type: 11;
   readonly requestId: number;
@@ -79,6 +170,11 @@ export interface UnknownTypeRecord {
 /**
  * A record of a type the codec does not know (0 or 12-255). It is not an error: a server
  * answers it with UNKNOWN_TYPE. Encoding one is how tests send such records.
+ *
+ * @example
+ * ```ts
+ * encodeRecord({ type: 'unknown', rawType: 42, requestId: 0, content: new Uint8Array(0) } satisfies UnknownRecord);
+ * ```
  */
 export interface UnknownRecord {
   readonly type: 'unknown';
@@ -119,7 +215,14 @@ export type FcgiRecord =
   | UnknownTypeRecord
   | UnknownRecord;
 
-/** The record types whose body is a byte stream. */
+/**
+ * The record types whose body is a byte stream.
+ *
+ * @example
+ * ```ts
+ * const type: StreamRecordType = RecordType.Stdin;
+ * ```
+ */
 export type StreamRecordType = 4 | 5 | 6 | 7 | 8;
 
 /**

@@ -7,7 +7,14 @@
 
 import { CodecErrorCode, FastCgiArgumentError } from './errors.js';
 
-/** How names and values map to strings: `utf8` (default) or byte-exact `latin1`. */
+/**
+ * How names and values map to strings: `utf8` (default) or byte-exact `latin1`.
+ *
+ * @example
+ * ```ts
+ * const pairs = decodeParams(bytes, { encoding: 'latin1' satisfies TextEncoding });
+ * ```
+ */
 export type TextEncoding = 'utf8' | 'latin1';
 
 interface TextDecoderLike { decode(input: Uint8Array): string }

@@ -1,0 +1,185 @@
+/**
+ * Finding the peers' executables, and deciding what a test file does when one is missing:
+ * skip with a reason, or (under `FCGI_REQUIRE_PEERS=1`) fail.
+ *
+ * @module
+ */
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** The executable each peer runs, as Debian (bookworm) installs it. */
+export const peerCommands = {
+  nginx: 'nginx',
+  'php-fpm': 'php-fpm8.2',
+  apache: 'apache2',
+  lighttpd: 'lighttpd',
+  haproxy: 'haproxy',
+  'cgi-fcgi': 'cgi-fcgi',
+  curl: 'curl',
+} as const;
+
+/** A peer this kit knows: `'nginx' | 'php-fpm' | 'apache' | 'lighttpd' | 'haproxy' | 'cgi-fcgi' | 'curl'`. */
+export type PeerName = keyof typeof peerCommands;
+
+/** Where to look besides PATH: daemons live in sbin, which a non-root PATH often lacks. */
+const fallbackDirectories = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** What {@link peer} found out about one peer. */
+export interface PeerBinary {
+  /** The peer's name in this kit. */
+  readonly name: PeerName;
+  /** The executable's file name (`php-fpm8.2` for `php-fpm`). */
+  readonly command: string;
+  /** The executable's absolute path, when found. */
+  readonly path: string | undefined;
+  /** True when the executable was found. */
+  readonly available: boolean;
+  /** Why the peer is unavailable; empty when it is available. */
+  readonly reason: string;
+}
+
+/** True when `FCGI_REQUIRE_PEERS=1`: a missing peer is then a failure, not a skip. */
+export function peersRequired(environment: NodeJS.ProcessEnv = process.env): boolean {
+  return environment['FCGI_REQUIRE_PEERS'] === '1';
+}
+
+/** The peers listed in `FCGI_HIDE_PEERS` (comma-separated names): treated as missing, to test the skip path. */
+function hiddenPeers(environment: NodeJS.ProcessEnv): Set<string> {
+  const list = environment['FCGI_HIDE_PEERS'] ?? '';
+  return new Set(list.split(',').map((name) => name.trim()).filter((name) => name !== ''));
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds an executable by file name in PATH, then in the usual sbin/bin directories.
+ *
+ * @example
+ * ```ts
+ * findExecutable('nginx'); // '/usr/sbin/nginx', or undefined
+ * ```
+ */
+export function findExecutable(command: string, environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const pathDirectories = (environment['PATH'] ?? '').split(delimiter).filter((directory) => directory !== '');
+  for (const directory of [...pathDirectories, ...fallbackDirectories]) {
+    const candidate = join(directory, command);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Looks a peer up without ever throwing (see {@link peer} for the form tests use).
+ *
+ * @example
+ * ```ts
+ * locatePeer('haproxy').available; // false when HAProxy is not installed
+ * ```
+ */
+export function locatePeer(name: PeerName, environment: NodeJS.ProcessEnv = process.env): PeerBinary {
+  const command = peerCommands[name];
+  if (hiddenPeers(environment).has(name)) {
+    return { name, command, path: undefined, available: false, reason: `${name} is hidden by FCGI_HIDE_PEERS` };
+  }
+  const path = findExecutable(command, environment);
+  const reason = path === undefined ? `${name} (${command}) not found in PATH or sbin; install it with apt-get (see .ci/run)` : '';
+  return { name, command, path, available: path !== undefined, reason };
+}
+
+/**
+ * The error a test file gets at collection time when a peer it needs is missing and
+ * `FCGI_REQUIRE_PEERS=1` is set.
+ *
+ * @example
+ * ```ts
+ * try { peer('nginx'); } catch (error) { if (error instanceof PeerMissingError) console.log(error.missing); }
+ * ```
+ */
+export class PeerMissingError extends Error {
+  /** The peers that are missing. */
+  readonly missing: readonly PeerName[];
+
+  constructor(missing: readonly PeerBinary[]) {
+    const reasons = missing.map((binary) => binary.reason).join('; ');
+    super(`FCGI_REQUIRE_PEERS=1 and a required peer is missing: ${reasons}`);
+    this.name = 'PeerMissingError';
+    this.missing = missing.map((binary) => binary.name);
+  }
+}
+
+/**
+ * Looks a peer up for a test file. When it is missing, the result says so (for
+ * `describe.skipIf`), unless `FCGI_REQUIRE_PEERS=1`: then it throws {@link PeerMissingError},
+ * which fails the test file at collection time.
+ *
+ * @example
+ * ```ts
+ * const nginx = peer('nginx');
+ * describe.skipIf(!nginx.available)(`nginx ${nginx.reason}`, () => { ... });
+ * ```
+ */
+export function peer(name: PeerName, environment: NodeJS.ProcessEnv = process.env): PeerBinary {
+  const binary = locatePeer(name, environment);
+  if (!binary.available && peersRequired(environment)) throw new PeerMissingError([binary]);
+  return binary;
+}
+
+/** What {@link requirePeers} found out about a set of peers. */
+export interface PeerRequirement {
+  /** True when every peer was found. */
+  readonly available: boolean;
+  /** The peers that are missing. */
+  readonly missing: readonly PeerName[];
+  /** `'skipped: <why>'` when something is missing, else empty. */
+  readonly reason: string;
+  /** Every peer asked for, by name. */
+  readonly binaries: Readonly<Partial<Record<PeerName, PeerBinary>>>;
+  /** `title`, with ` [skipped: <why>]` appended when something is missing: a describe title that shows the reason. */
+  title(title: string): string;
+}
+
+/**
+ * Looks up every peer a test file needs. Missing peers make `available` false and explain
+ * themselves in `reason`; under `FCGI_REQUIRE_PEERS=1` they throw {@link PeerMissingError}
+ * instead, naming all of them at once.
+ *
+ * @example
+ * ```ts
+ * const peers = requirePeers('nginx', 'php-fpm', 'curl');
+ * describe.skipIf(!peers.available)(peers.title('nginx -> php-fpm'), () => { ... });
+ * ```
+ */
+export function requirePeers(...names: PeerName[]): PeerRequirement {
+  const found = names.map((name) => locatePeer(name));
+  const missing = found.filter((binary) => !binary.available);
+  if (missing.length > 0 && peersRequired()) throw new PeerMissingError(missing);
+  const reason = missing.length === 0 ? '' : `skipped: ${missing.map((binary) => binary.reason).join('; ')}`;
+  return {
+    available: missing.length === 0,
+    missing: missing.map((binary) => binary.name),
+    reason,
+    binaries: Object.fromEntries(found.map((binary) => [binary.name, binary])),
+    title: (title) => (reason === '' ? title : `${title} [${reason}]`),
+  };
+}
+
+/**
+ * The absolute path of a peer's executable; throws when it is missing (launchers use it).
+ *
+ * @example
+ * ```ts
+ * spawn(peerPath('nginx'), ['-v']);
+ * ```
+ */
+export function peerPath(name: PeerName): string {
+  const binary = locatePeer(name);
+  if (binary.path === undefined) throw new Error(`Cannot start ${name}: ${binary.reason}`);
+  return binary.path;
+}
