@@ -28,7 +28,7 @@ export const ClientErrorCode = {
   ConnectTimeout: 'ERR_FCGI_CONNECT_TIMEOUT',
   /** The CGI head did not arrive within `timeout` / `headersTimeout`. */
   HeadersTimeout: 'ERR_FCGI_HEADERS_TIMEOUT',
-  /** No response record arrived for `bodyTimeout` while the body was being read. */
+  /** The response body made no progress (no data from the app, no read by the consumer) for `bodyTimeout`. */
   BodyTimeout: 'ERR_FCGI_BODY_TIMEOUT',
   /** The whole request took longer than `requestTimeout`. */
   RequestTimeout: 'ERR_FCGI_REQUEST_TIMEOUT',

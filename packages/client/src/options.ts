@@ -35,7 +35,7 @@ export interface ClientOptions {
   connectTimeout?: number;
   /** Most ms from `request()` to the CGI head before ERR_FCGI_HEADERS_TIMEOUT (default 60000); a request's `timeout` overrides it. */
   headersTimeout?: number;
-  /** Most ms without a response record while the body is read, before ERR_FCGI_BODY_TIMEOUT (default 60000; 0 disables). */
+  /** Most ms without progress on a response body (no record from the app and no read by the consumer) before ERR_FCGI_BODY_TIMEOUT (default 60000; 0 disables). */
   bodyTimeout?: number;
   /** Most ms for a whole request, to END_REQUEST (default 0: no limit; headers and body timeouts still apply). */
   requestTimeout?: number;
@@ -129,7 +129,7 @@ export function invalidOption(message: string): FastCgiClientError {
 export function readInteger(name: string, value: unknown, fallback: number, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum || value > maximum) {
-    throw invalidOption(`Option ${name} must be an integer in ${minimum}..${maximum}, got ${String(value)}`);
+    throw invalidOption(`Option ${name} must be an integer in ${minimum}..${maximum}, got ${JSON.stringify(value) ?? typeof value}`);
   }
   return value;
 }

@@ -97,7 +97,7 @@ export function parseCgiHeadText(text: string, maxHeaders: number): CgiHead {
   const headers: [string, string][] = [];
   let status: { status: number; text: string } | undefined;
   let hasLocation = false;
-  for (const rawLine of text.split('\n')) {
+  for (const rawLine of text === '' ? [] : text.split('\n')) {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (line.startsWith(' ') || line.startsWith('\t')) {
       const previous = headers[headers.length - 1];

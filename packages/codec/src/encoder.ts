@@ -5,9 +5,10 @@
  * @module
  */
 import { FCGI_HEADER_LENGTH, FCGI_KEEP_CONN, FCGI_MAX_CONTENT_LENGTH, FCGI_VERSION_1 } from './constants.js';
-import { type EncodeParamsOptions, type ParamsInput, encodePairsWithBoundaries, encodeParams } from './encode-pairs.js';
+import { type EncodeParamsOptions, type MeasuredPairs, type ParamsInput, encodeParams, measureAsciiParams, measurePairs, writeAsciiParams, writePairs } from './encode-pairs.js';
 import { CodecErrorCode, FastCgiArgumentError } from './errors.js';
 import type { FcgiRecord, StreamRecordType } from './records.js';
+import type { TextEncoding } from './text.js';
 
 /**
  * Padding options shared by every encoder.
@@ -39,6 +40,28 @@ const emptyContent = new Uint8Array(0);
 
 /** Below this many content bytes a framed record is copied into one buffer instead of framed as views. */
 const copyThreshold = 8192;
+
+/**
+ * Framed records of up to `slabMaxPiece` bytes are cut from a shared zero-filled slab (as
+ * Node's Buffer pool does) instead of one allocation each; every byte of a slab is handed
+ * out once, so pieces never overlap and padding stays zero.
+ */
+const slabSize = 16 * 1024;
+const slabMaxPiece = 4 * 1024;
+let slab = new ArrayBuffer(slabSize);
+let slabUsed = 0;
+
+function allocate(length: number): Uint8Array {
+  if (length > slabMaxPiece) return new Uint8Array(length);
+  // A transferred (detached) slab has byteLength 0: start a new one.
+  if (slabUsed + length > slab.byteLength) {
+    slab = new ArrayBuffer(slabSize);
+    slabUsed = 0;
+  }
+  const bytes = new Uint8Array(slab, slabUsed, length);
+  slabUsed += (length + 7) & ~7;
+  return bytes;
+}
 
 function invalid(message: string, details?: { recordType?: number; requestId?: number }): FastCgiArgumentError {
   return new FastCgiArgumentError(CodecErrorCode.InvalidRecord, message, details);
@@ -178,7 +201,7 @@ export interface EncodeStreamOptions extends PaddingOptions {
 function frame(frames: Uint8Array[], type: number, requestId: number, content: Uint8Array, options: PaddingOptions): void {
   const paddingLength = paddingLengthFor(content.length, options);
   if (content.length < copyThreshold) {
-    const bytes = new Uint8Array(FCGI_HEADER_LENGTH + content.length + paddingLength);
+    const bytes = allocate(FCGI_HEADER_LENGTH + content.length + paddingLength);
     writeHeader(bytes, 0, type, requestId, content.length, paddingLength);
     bytes.set(content, FCGI_HEADER_LENGTH);
     frames.push(bytes);
@@ -210,8 +233,12 @@ export function encodeStream(type: StreamRecordType, requestId: number, content:
     throw new FastCgiArgumentError(CodecErrorCode.InvalidOption, `maxRecordLength must be in 1..65535, got ${String(maxLength)}`);
   }
   const frames: Uint8Array[] = [];
-  for (let offset = 0; offset < content.length; offset += maxLength) {
-    frame(frames, type, requestId, content.subarray(offset, Math.min(content.length, offset + maxLength)), options);
+  if (content.length <= maxLength) {
+    if (content.length > 0) frame(frames, type, requestId, content, options);
+  } else {
+    for (let offset = 0; offset < content.length; offset += maxLength) {
+      frame(frames, type, requestId, content.subarray(offset, Math.min(content.length, offset + maxLength)), options);
+    }
   }
   if (options.end === true) frame(frames, type, requestId, emptyContent, options);
   return frames;
@@ -244,8 +271,17 @@ export interface EncodeParamsStreamOptions extends PaddingOptions, EncodeParamsO
  * ```
  */
 export function encodeParamsStream(requestId: number, params: ParamsInput, options: EncodeParamsStreamOptions = {}): Uint8Array[] {
-  const { bytes, pairEnds } = encodePairsWithBoundaries(params, options);
+  if (options.keepPairsWhole !== false && options.paddingLength === undefined && Number.isInteger(requestId) && requestId >= 0 && requestId <= 0xffff) {
+    const frames = asciiParamsStream(requestId, params, options);
+    if (frames !== undefined) return frames;
+  }
+  const encoding = options.encoding ?? 'utf8';
+  const measured = measurePairs(params, encoding);
   const end = options.end !== false;
+  if (options.keepPairsWhole !== false && measured.total < copyThreshold) return smallParamsStream(requestId, measured, encoding, end, options);
+  const bytes = new Uint8Array(measured.total);
+  const pairEnds: number[] = [];
+  writePairs(measured, bytes, 0, encoding, pairEnds);
   if (options.keepPairsWhole === false) return encodeStream(4, requestId, bytes, { ...options, end });
   checkInteger('requestId', requestId, 0xffff);
   const frames: Uint8Array[] = [];
@@ -262,6 +298,41 @@ export function encodeParamsStream(requestId: number, params: ParamsInput, optio
     pairStart = pairEnd;
   }
   if (pairStart > recordStart) frame(frames, 4, requestId, bytes.subarray(recordStart, pairStart), options);
+  if (end) frame(frames, 4, requestId, emptyContent, options);
+  return frames;
+}
+
+/**
+ * Fast path for ASCII params that fit one copied record (the usual request): sized by their
+ * string lengths and written straight into the record in one pass. Undefined (nothing
+ * returned) when the params are anything else; the general path then does the work.
+ */
+function asciiParamsStream(requestId: number, params: ParamsInput, options: EncodeParamsStreamOptions): Uint8Array[] | undefined {
+  const total = measureAsciiParams(params);
+  if (total < 0 || total >= copyThreshold) return undefined;
+  const frames: Uint8Array[] = [];
+  if (total > 0) {
+    const paddingLength = options.pad === false ? 0 : (8 - (total & 7)) & 7;
+    const bytes = allocate(FCGI_HEADER_LENGTH + total + paddingLength);
+    if (writeAsciiParams(params, bytes, FCGI_HEADER_LENGTH) !== FCGI_HEADER_LENGTH + total) return undefined;
+    writeHeader(bytes, 0, 4, requestId, total, paddingLength);
+    frames.push(bytes);
+  }
+  if (options.end !== false) frame(frames, 4, requestId, emptyContent, options);
+  return frames;
+}
+
+/** Params that fit one copied record: the pairs are written straight into it (same bytes as `frame`). */
+function smallParamsStream(requestId: number, measured: MeasuredPairs, encoding: TextEncoding, end: boolean, options: PaddingOptions): Uint8Array[] {
+  checkInteger('requestId', requestId, 0xffff);
+  const frames: Uint8Array[] = [];
+  if (measured.total > 0) {
+    const paddingLength = paddingLengthFor(measured.total, options);
+    const bytes = allocate(FCGI_HEADER_LENGTH + measured.total + paddingLength);
+    writeHeader(bytes, 0, 4, requestId, measured.total, paddingLength);
+    writePairs(measured, bytes, FCGI_HEADER_LENGTH, encoding);
+    frames.push(bytes);
+  }
   if (end) frame(frames, 4, requestId, emptyContent, options);
   return frames;
 }

@@ -10,7 +10,7 @@
  */
 import { CodecErrorCode, FastCgiLimitError, FastCgiProtocolError } from './errors.js';
 import { DEFAULT_LIMITS, readLimit } from './limits.js';
-import { type TextEncoding, decodeText } from './text.js';
+import { type TextEncoding, decodeInterned, decodeText } from './text.js';
 
 /**
  * One decoded name-value pair.
@@ -56,7 +56,7 @@ const emptyBytes = new Uint8Array(0);
 /** Makes a pair object from its raw bytes. */
 export function makePair(nameBytes: Uint8Array, valueBytes: Uint8Array, encoding: TextEncoding): NameValuePair {
   return {
-    name: decodeText(nameBytes, 0, nameBytes.length, encoding),
+    name: decodeInterned(nameBytes, encoding),
     value: decodeText(valueBytes, 0, valueBytes.length, encoding),
     nameBytes,
     valueBytes,
@@ -220,6 +220,13 @@ export class ParamsDecoder {
     const pairs: NameValuePair[] = [];
     let offset = 0;
     while (offset < chunk.length) {
+      if (this.#state === ParamsState.NameLength && this.#lengthFilled === 0) {
+        const next = this.#wholePair(chunk, offset, pairs);
+        if (next !== -1) {
+          offset = next;
+          continue;
+        }
+      }
       if (this.#state === ParamsState.NameLength || this.#state === ParamsState.ValueLength) {
         offset = this.#readLength(chunk, offset);
       } else {
@@ -228,6 +235,40 @@ export class ParamsDecoder {
       this.#settle(pairs);
     }
     return pairs;
+  }
+
+  /**
+   * Fast path: decodes a pair lying whole in `chunk` at `offset` and returns the offset
+   * after it, or -1 (nothing consumed) when it does not lie whole there or breaks a limit,
+   * for the general state machine to handle (and to raise the same error).
+   */
+  #wholePair(chunk: Uint8Array, offset: number, pairs: NameValuePair[]): number {
+    if (this.#pairCount === this.#maxPairs) return -1;
+    const end = chunk.length;
+    let cursor = offset;
+    let nameLength = chunk[cursor] as number;
+    if (nameLength < 0x80) cursor += 1;
+    else {
+      nameLength = readLength(chunk, cursor, end);
+      if (nameLength < 0) return -1;
+      cursor += 4;
+    }
+    if (cursor >= end || nameLength > this.#maxBytes - (this.#chunkBase + cursor)) return -1;
+    let valueLength = chunk[cursor] as number;
+    if (valueLength < 0x80) cursor += 1;
+    else {
+      valueLength = readLength(chunk, cursor, end);
+      if (valueLength < 0) return -1;
+      cursor += 4;
+    }
+    if (valueLength > this.#maxBytes - (this.#chunkBase + cursor) || nameLength + valueLength > end - cursor) return -1;
+    const nameEnd = cursor + nameLength;
+    const valueEnd = nameEnd + valueLength;
+    const nameBytes = nameLength === 0 ? emptyBytes : chunk.subarray(cursor, nameEnd);
+    const valueBytes = valueLength === 0 ? emptyBytes : chunk.subarray(nameEnd, valueEnd);
+    pairs.push(makePair(nameBytes, valueBytes, this.#encoding));
+    this.#pairCount++;
+    return valueEnd;
   }
 
   #readLength(chunk: Uint8Array, offset: number): number {

@@ -31,7 +31,8 @@ const chunkSize = 4096;
 
 function latin1Slice(bytes: Uint8Array, start: number, end: number): string {
   if (end - start <= chunkSize) {
-    return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+    const view = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
+    return String.fromCharCode.apply(null, view as unknown as number[]);
   }
   let text = '';
   for (let offset = start; offset < end; offset += chunkSize) {
@@ -41,12 +42,8 @@ function latin1Slice(bytes: Uint8Array, start: number, end: number): string {
   return text;
 }
 
-function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let index = start; index < end; index++) {
-    if ((bytes[index] as number) > 0x7f) return false;
-  }
-  return true;
-}
+/** Below this length an ASCII string is built in JavaScript; longer text goes to TextDecoder (fast for ASCII too). */
+const shortText = 8;
 
 /**
  * Decodes `bytes[start, end)` as text. Invalid UTF-8 becomes U+FFFD in `utf8` mode.
@@ -58,10 +55,57 @@ function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
  */
 export function decodeText(bytes: Uint8Array, start: number, end: number, encoding: TextEncoding): string {
   if (start === end) return '';
-  if (encoding === 'latin1' || (end - start < 64 && isAscii(bytes, start, end))) {
-    return latin1Slice(bytes, start, end);
+  if (encoding === 'latin1') return latin1Slice(bytes, start, end);
+  if (end - start <= shortText) {
+    let text = '';
+    for (let index = start; index < end; index++) {
+      const byte = bytes[index] as number;
+      if (byte > 0x7f) return utf8Decoder.decode(bytes.subarray(start, end));
+      text += String.fromCharCode(byte);
+    }
+    return text;
   }
-  return utf8Decoder.decode(bytes.subarray(start, end));
+  return utf8Decoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+}
+
+/** Slots of the name cache (a power of two) and the longest name it keeps. */
+const internSlots = 256;
+const internMaxLength = 48;
+const internedBytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(internSlots).fill(undefined);
+const internedText: string[] = new Array<string>(internSlots).fill('');
+
+/**
+ * Like {@link decodeText} over all of `bytes`, for names that repeat on every request
+ * (`REQUEST_METHOD`, `HTTP_HOST`...): short ASCII names are remembered in a small
+ * direct-mapped cache, so a repeated name costs a hash and a compare instead of a decode.
+ * The result is the same string `decodeText` gives (ASCII decodes alike in both encodings).
+ *
+ * @example
+ * ```ts
+ * decodeInterned(new Uint8Array([65, 66]), 'utf8'); // 'AB'
+ * ```
+ */
+export function decodeInterned(bytes: Uint8Array, encoding: TextEncoding): string {
+  const length = bytes.length;
+  if (length === 0 || length > internMaxLength) return decodeText(bytes, 0, length, encoding);
+  let hash = length;
+  for (let index = 0; index < length; index++) {
+    const byte = bytes[index] as number;
+    if (byte > 0x7f) return decodeText(bytes, 0, length, encoding);
+    hash = (Math.imul(hash, 31) + byte) | 0;
+  }
+  const slot = (hash ^ (hash >>> 8)) & (internSlots - 1);
+  const cached = internedBytes[slot];
+  if (cached !== undefined && cached.length === length) {
+    let index = 0;
+    while (index < length && cached[index] === bytes[index]) index++;
+    if (index === length) return internedText[slot] as string;
+  }
+  const text = decodeText(bytes, 0, length, encoding);
+  // A copy (never a view: Buffer#slice would be one), so the cache never sees the caller's memory change.
+  internedBytes[slot] = new Uint8Array(bytes);
+  internedText[slot] = text;
+  return text;
 }
 
 /**

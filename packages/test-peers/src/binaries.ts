@@ -7,7 +7,14 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-/** The executable each peer runs, as Debian (bookworm) installs it. */
+/**
+ * The executable each peer runs, as Debian (bookworm) installs it.
+ *
+ * @example
+ * ```ts
+ * peerCommands['php-fpm']; // 'php-fpm8.2'
+ * ```
+ */
 export const peerCommands = {
   nginx: 'nginx',
   'php-fpm': 'php-fpm8.2',
@@ -18,13 +25,28 @@ export const peerCommands = {
   curl: 'curl',
 } as const;
 
-/** A peer this kit knows: `'nginx' | 'php-fpm' | 'apache' | 'lighttpd' | 'haproxy' | 'cgi-fcgi' | 'curl'`. */
+/**
+ * A peer this kit knows: `'nginx' | 'php-fpm' | 'apache' | 'lighttpd' | 'haproxy' | 'cgi-fcgi' | 'curl'`.
+ *
+ * @example
+ * ```ts
+ * const needed: PeerName[] = ['nginx', 'php-fpm'];
+ * ```
+ */
 export type PeerName = keyof typeof peerCommands;
 
 /** Where to look besides PATH: daemons live in sbin, which a non-root PATH often lacks. */
 const fallbackDirectories = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
-/** What {@link peer} found out about one peer. */
+/**
+ * What {@link peer} found out about one peer.
+ *
+ * @example
+ * ```ts
+ * const nginx: PeerBinary = peer('nginx');
+ * if (nginx.available) console.log(nginx.path); // '/usr/sbin/nginx'
+ * ```
+ */
 export interface PeerBinary {
   /** The peer's name in this kit. */
   readonly name: PeerName;
@@ -38,7 +60,14 @@ export interface PeerBinary {
   readonly reason: string;
 }
 
-/** True when `FCGI_REQUIRE_PEERS=1`: a missing peer is then a failure, not a skip. */
+/**
+ * True when `FCGI_REQUIRE_PEERS=1`: a missing peer is then a failure, not a skip.
+ *
+ * @example
+ * ```ts
+ * peersRequired({ FCGI_REQUIRE_PEERS: '1' }); // true
+ * ```
+ */
 export function peersRequired(environment: NodeJS.ProcessEnv = process.env): boolean {
   return environment['FCGI_REQUIRE_PEERS'] === '1';
 }
@@ -131,7 +160,15 @@ export function peer(name: PeerName, environment: NodeJS.ProcessEnv = process.en
   return binary;
 }
 
-/** What {@link requirePeers} found out about a set of peers. */
+/**
+ * What {@link requirePeers} found out about a set of peers.
+ *
+ * @example
+ * ```ts
+ * const peers: PeerRequirement = requirePeers('apache', 'php-fpm');
+ * peers.title('Apache'); // 'Apache [skipped: apache (apache2) not found ...]' when missing
+ * ```
+ */
 export interface PeerRequirement {
   /** True when every peer was found. */
   readonly available: boolean;

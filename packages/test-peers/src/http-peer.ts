@@ -4,11 +4,18 @@
  *
  * @module
  */
-import { freePort } from './ports.js';
+import { withFreePort } from './ports.js';
 import { type RunningPeer, launchPeer } from './peer-process.js';
 import { createRunDirectory, removeRunDirectory, writeRunFile } from './run-dir.js';
 
-/** What a config builder gets to fill in paths and ports. */
+/**
+ * What a config builder gets to fill in paths and ports.
+ *
+ * @example
+ * ```ts
+ * const build = ({ runDirectory, port }: ConfigContext) => `access_log ${runDirectory}/${port}.log;`;
+ * ```
+ */
 export interface ConfigContext {
   /** The peer's run directory (absolute). */
   readonly runDirectory: string;
@@ -18,10 +25,26 @@ export interface ConfigContext {
   readonly port: number;
 }
 
-/** Config text, or a function of the run directory and port that returns it. */
+/**
+ * Config text, or a function of the run directory and port that returns it.
+ *
+ * @example
+ * ```ts
+ * const text: ConfigSource = 'location / { return 204; }';
+ * const built: ConfigSource = ({ port }) => `location / { return 200 "port ${port}"; }`;
+ * ```
+ */
 export type ConfigSource = string | ((context: ConfigContext) => string);
 
-/** A started web server. */
+/**
+ * A started web server.
+ *
+ * @example
+ * ```ts
+ * const nginx: HttpPeer = await startNginx();
+ * await fetch(`${nginx.url}/`);
+ * ```
+ */
 export interface HttpPeer extends RunningPeer {
   /** `127.0.0.1`. */
   readonly host: string;
@@ -31,7 +54,14 @@ export interface HttpPeer extends RunningPeer {
   readonly url: string;
 }
 
-/** Options every web-server launcher accepts. */
+/**
+ * Options every web-server launcher accepts.
+ *
+ * @example
+ * ```ts
+ * const options: HttpPeerOptions = { port: 18080, timeout: 30_000 };
+ * ```
+ */
 export interface HttpPeerOptions {
   /** The port to listen on (default: a free one). */
   port?: number;
@@ -65,16 +95,20 @@ export interface HttpPeerRecipe {
 }
 
 /**
- * Creates the run directory, picks the port, writes the config and starts the server.
+ * Creates the run directory, picks the port, writes the config and starts the server
+ * (again on a new port if another process took the free one first).
  *
  * @example
  * ```ts
  * const server = await startHttpPeer(recipe, { port: 8080 });
  * ```
  */
-export async function startHttpPeer(recipe: HttpPeerRecipe, options: HttpPeerOptions): Promise<HttpPeer> {
+export function startHttpPeer(recipe: HttpPeerRecipe, options: HttpPeerOptions): Promise<HttpPeer> {
+  return withFreePort(options.port, (port) => startOnPort(recipe, options, port));
+}
+
+async function startOnPort(recipe: HttpPeerRecipe, options: HttpPeerOptions, port: number): Promise<HttpPeer> {
   const host = '127.0.0.1';
-  const port = options.port ?? (await freePort(host));
   const runDirectory = await createRunDirectory(recipe.name);
   const context: ConfigContext = { runDirectory, host, port };
   let configPath: string;

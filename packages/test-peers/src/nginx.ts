@@ -6,7 +6,14 @@
 import { peerPath } from './binaries.js';
 import { type ConfigContext, type ConfigSource, type HttpPeer, type HttpPeerOptions, resolveConfig, startHttpPeer } from './http-peer.js';
 
-/** Options of {@link startNginx}. */
+/**
+ * Options of {@link startNginx}.
+ *
+ * @example
+ * ```ts
+ * const options: NginxOptions = { http: 'upstream php { server 127.0.0.1:9000; keepalive 4; }', server: 'location / { fastcgi_pass php; }' };
+ * ```
+ */
 export interface NginxOptions extends HttpPeerOptions {
   /** The inside of the one `server { listen 127.0.0.1:<port>; ... }` block: `root`, `location`s. */
   server?: ConfigSource;
@@ -75,7 +82,14 @@ export function startNginx(options: NginxOptions = {}): Promise<HttpPeer> {
   );
 }
 
-/** Options of {@link nginxFastcgiLocation}. */
+/**
+ * Options of {@link nginxFastcgiLocation}.
+ *
+ * @example
+ * ```ts
+ * const options: NginxFastcgiLocationOptions = { pass: 'unix:/tmp/php.sock', extra: 'fastcgi_keep_conn on;' };
+ * ```
+ */
 export interface NginxFastcgiLocationOptions {
   /** The `fastcgi_pass` target: `127.0.0.1:9000` or `unix:/path/to.sock`. */
   pass: string;

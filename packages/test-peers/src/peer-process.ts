@@ -11,7 +11,16 @@ import { once } from 'node:events';
 import { removeRunDirectory } from './run-dir.js';
 import { type ListenAddress, waitForConnection } from './wait.js';
 
-/** A started peer. */
+/**
+ * A started peer.
+ *
+ * @example
+ * ```ts
+ * const peer: RunningPeer = await startPhpFpm();
+ * expect(status, peer.logs()).toBe(200);
+ * await peer.stop();
+ * ```
+ */
 export interface RunningPeer {
   /** Which peer this is (`nginx`, `php-fpm`, ...). */
   readonly name: string;
@@ -27,7 +36,15 @@ export interface RunningPeer {
   stop(): Promise<void>;
 }
 
-/** What {@link launchPeer} needs. */
+/**
+ * What {@link launchPeer} needs.
+ *
+ * @example
+ * ```ts
+ * const options: LaunchOptions = { name: 'my-app', command: '/usr/bin/my-app', args: ['--port', String(port)],
+ *   runDirectory, configPath, readyAddress: { host: '127.0.0.1', port } };
+ * ```
+ */
 export interface LaunchOptions {
   readonly name: string;
   readonly command: string;
@@ -86,13 +103,16 @@ function captureOutput(child: ChildProcess): () => string {
   return () => output;
 }
 
+/** SIGTERM to the main process, SIGKILL to its group after 5 s; then SIGKILL to any worker left in the group. */
 async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), stopTimeout);
-  await exited;
-  clearTimeout(timer);
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), stopTimeout);
+    await exited;
+    clearTimeout(timer);
+  }
+  killGroup(child, 'SIGKILL');
 }
 
 function exitDescription(child: ChildProcess): string | undefined {
@@ -145,7 +165,7 @@ async function waitUntilReady(options: LaunchOptions, child: ChildProcess, logs:
   } catch (error) {
     const message = `${options.name} did not start: ${(error as Error).message}\n${logs()}\n--- ${basename(options.configPath)} ---\n${readLogTail(options.configPath)}`;
     await stop();
-    throw new Error(message);
+    throw new Error(message, { cause: error });
   }
 }
 

@@ -26,3 +26,26 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+const portTakenPattern = /address already in use|EADDRINUSE|cannot bind socket/i;
+
+/**
+ * Runs `start` with a free port, and again with a new one (up to `attempts` times in all)
+ * when it failed because another process took the port in between. A port the caller
+ * chose is tried once.
+ *
+ * @example
+ * ```ts
+ * const server = await withFreePort(options.port, (port) => launch(port));
+ * ```
+ */
+export async function withFreePort<Result>(chosenPort: number | undefined, start: (port: number) => Promise<Result>, attempts = 3): Promise<Result> {
+  if (chosenPort !== undefined) return start(chosenPort);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (error) {
+      if (attempt >= attempts || !portTakenPattern.test(String((error as Error).message))) throw error;
+    }
+  }
+}

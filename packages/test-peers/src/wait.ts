@@ -6,7 +6,15 @@
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
-/** Where a peer listens: a loopback TCP port or a Unix socket path. */
+/**
+ * Where a peer listens: a loopback TCP port or a Unix socket path.
+ *
+ * @example
+ * ```ts
+ * const tcp: ListenAddress = { host: '127.0.0.1', port: 9000 };
+ * const unix: ListenAddress = { path: '/tmp/php.sock' };
+ * ```
+ */
 export type ListenAddress = { readonly host: string; readonly port: number } | { readonly path: string };
 
 /**
@@ -43,7 +51,14 @@ export function canConnect(address: ListenAddress): Promise<boolean> {
   });
 }
 
-/** Options of {@link waitForConnection}. */
+/**
+ * Options of {@link waitForConnection}.
+ *
+ * @example
+ * ```ts
+ * const options: WaitOptions = { timeout: 5000, failure: () => (child.exitCode === null ? undefined : 'exited') };
+ * ```
+ */
 export interface WaitOptions {
   /** Give up after this many milliseconds (default 15000). */
   timeout?: number;

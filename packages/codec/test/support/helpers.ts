@@ -56,3 +56,8 @@ export function pseudoRandomBytes(length: number, seed = 0x9e3779b9): Uint8Array
   }
   return bytes;
 }
+
+/** True when two byte arrays hold the same bytes (fast for large arrays, unlike a deep equal). */
+export function sameBytes(left: Uint8Array, right: Uint8Array): boolean {
+  return left.length === right.length && Buffer.compare(left, right) === 0;
+}

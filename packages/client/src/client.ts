@@ -1,0 +1,364 @@
+/**
+ * `Client`: a pool of connections to one FastCGI app, with a bounded queue.
+ *
+ * @module
+ */
+import { type FastCgiError, ValueName } from '@fcgi/codec';
+import { type Endpoint, parseAddress } from './address.js';
+import { isReplayable } from './body.js';
+import { Connection, type ConnectionEvents } from './connection.js';
+import { ClientErrorCode, FastCgiClientError, FastCgiTimeoutError } from './errors.js';
+import { Exchange, type ExchangeOwner } from './exchange.js';
+import { type ClientOptions, type ConnectFunction, type ResolvedOptions, invalidOption, resolveOptions } from './options.js';
+import { type ClientResponse, type RequestOptions, prepareRequest, requestTimeoutValue } from './request-options.js';
+import { openTransport } from './transport.js';
+
+type State = 'open' | 'closing' | 'closed' | 'destroyed';
+
+/** A snapshot of the pool, for monitoring and tests. */
+export interface ClientStats {
+  /** Open connections. */
+  readonly connections: number;
+  /** Connections being opened. */
+  readonly connecting: number;
+  /** Requests waiting for a connection. */
+  readonly queued: number;
+  /** Requests running on connections. */
+  readonly running: number;
+  /** The connection cap in force (the option, lowered by FCGI_MAX_CONNS). */
+  readonly connectionLimit: number;
+  /** Requests per connection in force (1 unless the app multiplexes). */
+  readonly requestsPerConnection: number;
+}
+
+/**
+ * A FastCGI client for one app: pooled keep-alive connections, a bounded queue, timeouts,
+ * abort, all three roles and GET_VALUES.
+ *
+ * @example
+ * ```ts
+ * import { Client } from '@fcgi/client';
+ * const client = new Client({ address: '127.0.0.1:9000' });
+ * const response = await client.request({
+ *   params: { SCRIPT_FILENAME: '/srv/www/hello.php', REQUEST_METHOD: 'GET' },
+ * });
+ * console.log(response.status, response.headers['content-type']);
+ * for await (const chunk of response.body) process.stdout.write(chunk);
+ * await client.close();
+ * ```
+ */
+export class Client {
+  readonly #options: ResolvedOptions;
+  readonly #endpoint: Endpoint | undefined;
+  readonly #connect: ConnectFunction | undefined;
+  readonly #connections = new Set<Connection>();
+  readonly #queue: Exchange[] = [];
+  readonly #queueTimers = new Map<Exchange, NodeJS.Timeout>();
+  readonly #closeWaiters: (() => void)[] = [];
+  #connecting = 0;
+  #state: State = 'open';
+  #connectionLimit: number;
+  #requestsPerConnection = 1;
+  #probe: 'todo' | 'pending' | 'done';
+  #dispatchScheduled = false;
+  readonly #events: ConnectionEvents = {
+    onIdle: () => this.#scheduleDispatch(),
+    onClose: (connection, lost, error) => this.#onConnectionClose(connection, lost, error),
+  };
+  readonly #queueOwner: ExchangeOwner = {
+    cancel: (exchange) => this.#unqueue(exchange),
+    resume: () => {},
+  };
+
+  constructor(options: ClientOptions) {
+    if (typeof options !== 'object' || options === null) throw invalidOption('Client options must be an object');
+    if (options.connect !== undefined && typeof options.connect !== 'function') throw invalidOption('Option connect must be a function');
+    if (options.address === undefined && options.connect === undefined) throw invalidOption('Client needs an address or a connect function');
+    this.#endpoint = options.address === undefined ? undefined : parseAddress(options.address);
+    this.#connect = options.connect;
+    this.#options = resolveOptions(options);
+    this.#connectionLimit = this.#options.connections;
+    this.#probe = this.#options.getValues ? 'todo' : 'done';
+  }
+
+  /** A snapshot of connections, queue and limits. */
+  get stats(): ClientStats {
+    let running = 0;
+    for (const connection of this.#connections) running += connection.activeCount;
+    return {
+      connections: this.#connections.size,
+      connecting: this.#connecting,
+      queued: this.#queue.length,
+      running,
+      connectionLimit: this.#connectionLimit,
+      requestsPerConnection: this.#requestsPerConnection,
+    };
+  }
+
+  /**
+   * Sends a request; resolves once the CGI head has arrived.
+   *
+   * @example
+   * ```ts
+   * const response = await client.request({ params: { REQUEST_METHOD: 'POST', SCRIPT_FILENAME: '/srv/echo.php' }, body: 'a=1' });
+   * const { appStatus } = await response.done;
+   * ```
+   */
+  request(options: RequestOptions): Promise<ClientResponse> {
+    try {
+      return this.#request(options);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #request(options: RequestOptions): Promise<ClientResponse> {
+    if (this.#state !== 'open') {
+      return Promise.reject(new FastCgiClientError(ClientErrorCode.ClientClosed, 'The client is closed', { unsent: true }));
+    }
+    const prepared = prepareRequest(options);
+    const timeouts = {
+      headers: requestTimeoutValue('timeout', options.timeout, this.#options.headersTimeout, 1),
+      body: requestTimeoutValue('bodyTimeout', options.bodyTimeout, this.#options.bodyTimeout, 0),
+      request: requestTimeoutValue('requestTimeout', options.requestTimeout, this.#options.requestTimeout, 0),
+    };
+    if (this.#queue.length >= this.#options.maxQueue && !this.#hasFreeSlot()) {
+      return Promise.reject(new FastCgiClientError(ClientErrorCode.QueueFull, `The request queue is full (${this.#options.maxQueue})`, { limit: this.#options.maxQueue, unsent: true }));
+    }
+    const exchange = new Exchange(prepared, this.#options, timeouts, options.signal);
+    this.#enqueue(exchange, false);
+    this.#dispatch();
+    return exchange.response;
+  }
+
+  #hasFreeSlot(): boolean {
+    if (this.#probe !== 'done') return false;
+    for (const connection of this.#connections) if (connection.available) return true;
+    return false;
+  }
+
+  #enqueue(exchange: Exchange, front: boolean): void {
+    if (front) this.#queue.unshift(exchange);
+    else this.#queue.push(exchange);
+    exchange.setOwner(this.#queueOwner);
+    const timeout = this.#options.queueTimeout;
+    this.#queueTimers.set(exchange, setTimeout(() => {
+      exchange.abort(new FastCgiTimeoutError(ClientErrorCode.QueueTimeout, `No connection was free within ${timeout} ms`, { limit: timeout, unsent: true }));
+    }, timeout));
+  }
+
+  #unqueue(exchange: Exchange): void {
+    const index = this.#queue.indexOf(exchange);
+    if (index !== -1) this.#queue.splice(index, 1);
+    clearTimeout(this.#queueTimers.get(exchange));
+    this.#queueTimers.delete(exchange);
+    this.#checkClosed();
+  }
+
+  #scheduleDispatch(): void {
+    if (this.#dispatchScheduled) return;
+    this.#dispatchScheduled = true;
+    setImmediate(() => {
+      this.#dispatchScheduled = false;
+      this.#dispatch();
+      this.#releasePinnedWorkers();
+      this.#checkClosed();
+    });
+  }
+
+  #dispatch(): void {
+    if (this.#state === 'destroyed' || this.#state === 'closed') return;
+    if (this.#queue.length === 0) return;
+    if (this.#probe === 'todo') this.#startProbe();
+    if (this.#probe !== 'done') return;
+    for (let index = 0; index < this.#queue.length;) {
+      const exchange = this.#queue[index] as Exchange;
+      const connection = this.#pick(exchange.freshOnly);
+      if (connection === undefined) {
+        index += 1;
+        continue;
+      }
+      this.#queue.splice(index, 1);
+      clearTimeout(this.#queueTimers.get(exchange));
+      this.#queueTimers.delete(exchange);
+      connection.start(exchange);
+    }
+    this.#openForQueue();
+  }
+
+  /** Prefers the least busy open connection; a retry takes only a fresh one. */
+  #pick(freshOnly: boolean): Connection | undefined {
+    let best: Connection | undefined;
+    for (const connection of this.#connections) {
+      if (!connection.available || (freshOnly && connection.requestsStarted > 0)) continue;
+      if (best === undefined || connection.activeCount < best.activeCount) best = connection;
+    }
+    return best;
+  }
+
+  #openForQueue(): void {
+    let wanted = this.#queue.length - this.#connecting * this.#requestsPerConnection;
+    while (wanted > 0 && this.#connections.size + this.#connecting < this.#connectionLimit) {
+      this.#open();
+      wanted -= this.#requestsPerConnection;
+    }
+    if (wanted > 0 && this.#connecting === 0 && this.#queue.some((exchange) => exchange.freshOnly)) {
+      // A retry needs a fresh connection but the cap is reached: make room by closing an idle one.
+      for (const connection of this.#connections) {
+        if (connection.activeCount === 0) {
+          connection.destroy();
+          return;
+        }
+      }
+    }
+  }
+
+  #open(): void {
+    this.#connecting += 1;
+    openTransport(this.#endpoint, this.#connect, this.#options.connectTimeout).then(
+      (socket) => {
+        this.#connecting -= 1;
+        if (this.#state === 'destroyed' || this.#state === 'closed') {
+          socket.destroy();
+          return;
+        }
+        this.#connections.add(new Connection(socket, this.#options, this.#events, this.#requestsPerConnection));
+        this.#dispatch();
+        this.#checkClosed();
+      },
+      (error: FastCgiError) => {
+        this.#connecting -= 1;
+        if (this.#connections.size === 0 && this.#connecting === 0) this.#failQueue(error);
+        this.#scheduleDispatch();
+      },
+    );
+  }
+
+  #failQueue(error: FastCgiError): void {
+    for (const exchange of [...this.#queue]) {
+      this.#unqueue(exchange);
+      exchange.fail(error);
+    }
+  }
+
+  /**
+   * php-fpm keeps a worker on a kept-alive connection until it closes. An idle connection
+   * while another one waits for its first byte (maybe not yet accepted by any worker) is
+   * closed, so its worker can take the waiting connection.
+   */
+  #releasePinnedWorkers(): void {
+    if (this.#queue.length > 0) return;
+    let waiting = false;
+    for (const connection of this.#connections) if (connection.awaitingFirstByte) waiting = true;
+    if (!waiting) return;
+    for (const connection of [...this.#connections]) if (connection.activeCount === 0) connection.destroy();
+  }
+
+  #onConnectionClose(connection: Connection, lost: Exchange[], error: FastCgiError): void {
+    this.#connections.delete(connection);
+    for (const exchange of lost) {
+      const retry = this.#state !== 'destroyed' && !exchange.receivedBytes && exchange.reusedConnection && exchange.attempts < 2 && isReplayable(exchange.request.body) && (exchange.request.data === undefined || isReplayable(exchange.request.data));
+      if (retry) {
+        exchange.freshOnly = true;
+        this.#enqueue(exchange, true);
+      } else {
+        exchange.fail(error);
+      }
+    }
+    this.#scheduleDispatch();
+  }
+
+  #startProbe(): void {
+    this.#probe = 'pending';
+    this.#fetchValues([ValueName.MaxConns, ValueName.MaxReqs, ValueName.MpxsConns]).then(
+      (values) => {
+        this.#applyValues(values);
+        this.#probe = 'done';
+        this.#dispatch();
+      },
+      (error: FastCgiError) => {
+        const connectFailed = error.code === ClientErrorCode.ConnectFailed || error.code === ClientErrorCode.ConnectTimeout;
+        this.#probe = connectFailed ? 'todo' : 'done';
+        if (connectFailed) this.#failQueue(error);
+        else this.#dispatch();
+      },
+    );
+  }
+
+  #applyValues(values: Record<string, string>): void {
+    const maxConns = Number(values[ValueName.MaxConns]);
+    if (Number.isSafeInteger(maxConns) && maxConns >= 1) this.#connectionLimit = Math.min(this.#connectionLimit, maxConns);
+    if (values[ValueName.MpxsConns] === '1') {
+      const maxReqs = Number(values[ValueName.MaxReqs]);
+      const appLimit = Number.isSafeInteger(maxReqs) && maxReqs >= 1 ? maxReqs : this.#options.maxConcurrentPerConnection;
+      this.#requestsPerConnection = Math.min(this.#options.maxConcurrentPerConnection, appLimit);
+    }
+  }
+
+  async #fetchValues(names: readonly string[]): Promise<Record<string, string>> {
+    const socket = await openTransport(this.#endpoint, this.#connect, this.#options.connectTimeout);
+    const connection = new Connection(socket, this.#options, { onIdle: () => {}, onClose: () => {} }, 1);
+    try {
+      return await connection.requestValues(names);
+    } finally {
+      connection.destroy();
+    }
+  }
+
+  /**
+   * Asks the app for configuration values with GET_VALUES on a connection of its own.
+   *
+   * @example
+   * ```ts
+   * await client.getValues(['FCGI_MPXS_CONNS', 'FCGI_MAX_CONNS']); // { FCGI_MPXS_CONNS: '0', FCGI_MAX_CONNS: '4' }
+   * ```
+   */
+  getValues(names: readonly string[] = [ValueName.MaxConns, ValueName.MaxReqs, ValueName.MpxsConns]): Promise<Record<string, string>> {
+    if (!Array.isArray(names) || names.some((name) => typeof name !== 'string')) return Promise.reject(invalidOption('getValues names must be an array of strings'));
+    if (this.#state !== 'open') return Promise.reject(new FastCgiClientError(ClientErrorCode.ClientClosed, 'The client is closed'));
+    return this.#fetchValues(names);
+  }
+
+  /**
+   * Stops taking requests, lets queued and running ones finish, then closes every
+   * connection.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', () => void client.close());
+   * ```
+   */
+  close(): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'destroyed') return Promise.resolve();
+    this.#state = 'closing';
+    const closed = new Promise<void>((resolve) => this.#closeWaiters.push(resolve));
+    this.#checkClosed();
+    return closed;
+  }
+
+  #checkClosed(): void {
+    if (this.#state !== 'closing') return;
+    for (const connection of [...this.#connections]) if (connection.activeCount === 0 && this.#queue.length === 0) connection.destroy();
+    if (this.#queue.length > 0 || this.#connections.size > 0 || this.#connecting > 0) return;
+    this.#state = 'closed';
+    for (const resolve of this.#closeWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * Closes everything now: queued and running requests fail with `error` (default
+   * ERR_FCGI_CLIENT_DESTROYED).
+   *
+   * @example
+   * ```ts
+   * client.destroy();
+   * ```
+   */
+  destroy(error: FastCgiError = new FastCgiClientError(ClientErrorCode.ClientDestroyed, 'The client was destroyed')): Promise<void> {
+    if (this.#state === 'destroyed') return Promise.resolve();
+    this.#state = 'destroyed';
+    this.#failQueue(error);
+    for (const connection of [...this.#connections]) connection.destroy(error);
+    for (const resolve of this.#closeWaiters.splice(0)) resolve();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * One transport to the app: writes each request's records together, decodes the replies,
+ * routes them to their exchange, pauses the transport for slow consumers, and tells the
+ * pool when a slot frees up or the connection dies.
+ *
+ * @module
+ */
+import type { Duplex } from 'node:stream';
+import {
+  CodecErrorCode,
+  type FastCgiError,
+  type FcgiRecord,
+  type NameValuePair,
+  RecordDecoder,
+  RecordType,
+  concatBytes,
+  encodeParamsStream,
+  encodeRecord,
+  encodeStream,
+} from '@fcgi/codec';
+import type { ChunkStream } from './body.js';
+import { ClientErrorCode, FastCgiTimeoutError, FastCgiUpstreamError, toFastCgiError } from './errors.js';
+import type { Exchange, ExchangeOwner } from './exchange.js';
+import type { ResolvedOptions } from './options.js';
+
+/** What a connection tells its pool. */
+export interface ConnectionEvents {
+  /** A request slot freed up (END_REQUEST arrived). */
+  onIdle(connection: Connection): void;
+  /** The connection is gone; `lost` are the requests that had not ended. */
+  onClose(connection: Connection, lost: Exchange[], error: FastCgiError): void;
+}
+
+/** Up to this many bytes, a request's records are joined into one buffer for one write. */
+const joinLimit = 256 * 1024;
+const emptyBytes = new Uint8Array(0);
+
+/** One transport carrying one request at a time, or several when the app multiplexes. */
+export class Connection implements ExchangeOwner {
+  readonly #socket: Duplex;
+  readonly #options: ResolvedOptions;
+  readonly #events: ConnectionEvents;
+  readonly #decoder = new RecordDecoder();
+  readonly #slots = new Map<number, Exchange>();
+  readonly #abortTimers = new Map<number, NodeJS.Timeout>();
+  readonly #paused = new Set<Exchange>();
+  /** Most requests at once on this connection. */
+  maxConcurrent: number;
+  /** Requests started on this connection. */
+  requestsStarted = 0;
+  #retired = false;
+  #closed = false;
+  #sawRecord = false;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #drain: Promise<void> | undefined;
+  #values: { resolve: (values: Record<string, string>) => void; reject: (error: unknown) => void; timer: NodeJS.Timeout } | undefined;
+
+  constructor(socket: Duplex, options: ResolvedOptions, events: ConnectionEvents, maxConcurrent: number) {
+    this.#socket = socket;
+    this.#options = options;
+    this.#events = events;
+    this.maxConcurrent = maxConcurrent;
+    socket.on('data', (chunk: Uint8Array) => this.#onData(chunk));
+    socket.on('end', () => this.#onEnd());
+    socket.on('error', (error) => this.#close(toFastCgiError(error, ClientErrorCode.UpstreamClosed, 'The connection to the app failed')));
+    socket.on('close', () => this.#close(new FastCgiUpstreamError(ClientErrorCode.UpstreamClosed, 'The app closed the connection before the end of the response')));
+    this.#startIdleTimer();
+  }
+
+  /** True when the connection can take one more request now. */
+  get available(): boolean {
+    return !this.#closed && !this.#retired && this.#slots.size < this.maxConcurrent;
+  }
+
+  /** Requests (including aborted ones awaiting END_REQUEST) on this connection. */
+  get activeCount(): number {
+    return this.#slots.size;
+  }
+
+  /** True once the connection is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** True when a request here was sent and has not received a single byte yet. */
+  get awaitingFirstByte(): boolean {
+    for (const exchange of this.#slots.values()) if (!exchange.finished && !exchange.receivedBytes) return true;
+    return false;
+  }
+
+  /** Starts a request: writes BEGIN_REQUEST, PARAMS and (when whole) STDIN/DATA in one write. */
+  start(exchange: Exchange): void {
+    clearTimeout(this.#idleTimer);
+    this.requestsStarted += 1;
+    const limit = this.#options.maxRequestsPerConnection;
+    if (!this.#options.keepAlive || (limit > 0 && this.requestsStarted >= limit)) this.#retired = true;
+    const requestId = this.#allocateId();
+    Object.assign(exchange, { requestId, attempts: exchange.attempts + 1, reusedConnection: this.requestsStarted > 1, receivedBytes: false, sent: false });
+    this.#slots.set(requestId, exchange);
+    exchange.setOwner(this);
+    const { role, params, body, data } = exchange.request;
+    const pieces: Uint8Array[] = [encodeRecord({ type: RecordType.BeginRequest, requestId, role, keepConn: this.#options.keepAlive })];
+    pieces.push(...encodeParamsStream(requestId, params));
+    const maxRecordLength = this.#options.maxRecordLength;
+    if (body.kind === 'bytes') {
+      pieces.push(...encodeStream(RecordType.Stdin, requestId, body.bytes, { end: true, maxRecordLength }));
+      if (data?.kind === 'bytes') pieces.push(...encodeStream(RecordType.Data, requestId, data.bytes, { end: true, maxRecordLength }));
+    }
+    this.#write(pieces);
+    if (body.kind === 'bytes' && (data === undefined || data.kind === 'bytes')) exchange.sent = true;
+    else void this.#sendStreams(exchange, requestId);
+  }
+
+  #allocateId(): number {
+    let id = 1;
+    while (this.#slots.has(id)) id += 1;
+    return id;
+  }
+
+  #write(pieces: Uint8Array[]): boolean {
+    if (this.#closed) return true;
+    let total = 0;
+    for (const piece of pieces) total += piece.length;
+    if (pieces.length === 1 || total <= joinLimit) return this.#socket.write(pieces.length === 1 ? (pieces[0] as Uint8Array) : concatBytes(pieces));
+    this.#socket.cork();
+    let more = true;
+    for (const piece of pieces) more = this.#socket.write(piece);
+    this.#socket.uncork();
+    return more;
+  }
+
+  #waitDrain(): Promise<void> {
+    this.#drain ??= new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.#socket.off('drain', done);
+        this.#socket.off('close', done);
+        this.#drain = undefined;
+        resolve();
+      };
+      this.#socket.on('drain', done);
+      this.#socket.on('close', done);
+    });
+    return this.#drain;
+  }
+
+  async #sendStreams(exchange: Exchange, requestId: number): Promise<void> {
+    const { body, data } = exchange.request;
+    try {
+      if (body.kind === 'stream' && !(await this.#sendStream(exchange, requestId, RecordType.Stdin, body.stream))) return;
+      if (data?.kind === 'stream') {
+        if (!(await this.#sendStream(exchange, requestId, RecordType.Data, data.stream))) return;
+      } else if (data?.kind === 'bytes') {
+        this.#write(encodeStream(RecordType.Data, requestId, data.bytes, { end: true, maxRecordLength: this.#options.maxRecordLength }));
+      }
+      exchange.sent = true;
+    } catch (error) {
+      exchange.abort(toFastCgiError(error, ClientErrorCode.RequestBodyFailed, 'The request body failed'));
+    }
+  }
+
+  /** Sends one stream; false when the request or the connection ended first. */
+  async #sendStream(exchange: Exchange, requestId: number, type: 5 | 8, stream: ChunkStream): Promise<boolean> {
+    const stillSending = (): boolean => !this.#closed && !exchange.finished && this.#slots.get(requestId) === exchange;
+    const maxRecordLength = this.#options.maxRecordLength;
+    for await (const chunk of stream.chunks()) {
+      if (!stillSending()) return false;
+      if (chunk.length > 0 && !this.#write(encodeStream(type, requestId, chunk, { maxRecordLength }))) await this.#waitDrain();
+    }
+    if (!stillSending()) return false;
+    this.#write(encodeStream(type, requestId, emptyBytes, { end: true }));
+    return true;
+  }
+
+  #onData(chunk: Uint8Array): void {
+    let records: FcgiRecord[];
+    try {
+      records = this.#decoder.push(chunk);
+    } catch (error) {
+      this.destroy(this.#protocolError(error as FastCgiError, chunk));
+      return;
+    }
+    for (const record of records) {
+      this.#sawRecord = true;
+      this.#dispatch(record);
+      if (this.#closed) return;
+    }
+  }
+
+  #protocolError(error: FastCgiError, chunk: Uint8Array): FastCgiError {
+    if (this.#sawRecord || error.code !== CodecErrorCode.InvalidVersion) return error;
+    const preview = JSON.stringify(Buffer.from(chunk.subarray(0, 32)).toString('latin1'));
+    return new FastCgiUpstreamError(ClientErrorCode.NotFastCgi, `The upstream does not speak FastCGI (it sent ${preview})`, { cause: error });
+  }
+
+  #dispatch(record: FcgiRecord): void {
+    switch (record.type) {
+      case RecordType.Stdout: {
+        const exchange = this.#slots.get(record.requestId);
+        if (exchange !== undefined && !exchange.onStdout(record.content)) this.#pause(exchange);
+        return;
+      }
+      case RecordType.Stderr:
+        this.#slots.get(record.requestId)?.onStderr(record.content);
+        return;
+      case RecordType.EndRequest:
+        this.#onEndRequest(record.requestId, record.appStatus, record.protocolStatus);
+        return;
+      case RecordType.GetValuesResult:
+        this.#onValues(record.pairs as readonly NameValuePair[]);
+        return;
+      default:
+        // Be liberal: records for unknown ids, UNKNOWN_TYPE and others are ignored.
+        return;
+    }
+  }
+
+  #pause(exchange: Exchange): void {
+    this.#paused.add(exchange);
+    this.#socket.pause();
+  }
+
+  /** The consumer of `exchange`'s body wants more: resume once nobody holds the transport. */
+  resume(exchange: Exchange): void {
+    if (!this.#paused.delete(exchange)) return;
+    if (this.#paused.size === 0 && !this.#closed) this.#socket.resume();
+  }
+
+  #onEndRequest(requestId: number, appStatus: number, protocolStatus: number): void {
+    const exchange = this.#slots.get(requestId);
+    if (exchange === undefined) return;
+    this.#slots.delete(requestId);
+    clearTimeout(this.#abortTimers.get(requestId));
+    this.#abortTimers.delete(requestId);
+    this.resume(exchange);
+    if (!exchange.sent) this.#retired = true;
+    if (protocolStatus === 1) this.maxConcurrent = 1;
+    exchange.onEnd(appStatus, protocolStatus);
+    if (this.#slots.size === 0 && this.#retired) {
+      this.destroy();
+      return;
+    }
+    this.#startIdleTimer();
+    this.#events.onIdle(this);
+  }
+
+  /** The exchange gave up: send ABORT_REQUEST and wait `abortTimeout` for its END_REQUEST. */
+  cancel(exchange: Exchange, _error: FastCgiError): void {
+    const requestId = exchange.requestId;
+    if (this.#closed || this.#slots.get(requestId) !== exchange) return;
+    this.resume(exchange);
+    this.#write([encodeRecord({ type: RecordType.AbortRequest, requestId })]);
+    this.#abortTimers.set(requestId, setTimeout(() => {
+      this.destroy(new FastCgiTimeoutError(ClientErrorCode.UpstreamClosed, `The app did not end aborted request ${requestId} within ${this.#options.abortTimeout} ms`, { limit: this.#options.abortTimeout }));
+    }, this.#options.abortTimeout));
+  }
+
+  /** Sends GET_VALUES and resolves to the app's answer (name -> value). */
+  requestValues(names: readonly string[]): Promise<Record<string, string>> {
+    return new Promise((resolve, reject) => {
+      const timeout = this.#options.valuesTimeout;
+      const timer = setTimeout(() => {
+        this.#values = undefined;
+        reject(new FastCgiTimeoutError(ClientErrorCode.ValuesTimeout, `No GET_VALUES_RESULT within ${timeout} ms`, { limit: timeout }));
+      }, timeout);
+      this.#values = { resolve, reject, timer };
+      this.#write([encodeRecord({ type: RecordType.GetValues, requestId: 0, pairs: names.map((name) => [name, '']) })]);
+    });
+  }
+
+  #onValues(pairs: readonly NameValuePair[]): void {
+    const pending = this.#values;
+    if (pending === undefined) return;
+    this.#values = undefined;
+    clearTimeout(pending.timer);
+    const values: Record<string, string> = {};
+    for (const pair of pairs) values[pair.name] = pair.value;
+    pending.resolve(values);
+  }
+
+  #startIdleTimer(): void {
+    clearTimeout(this.#idleTimer);
+    if (this.#slots.size > 0 || this.#closed) return;
+    this.#idleTimer = setTimeout(() => this.destroy(), this.#options.keepAliveTimeout);
+    this.#idleTimer.unref();
+  }
+
+  #onEnd(): void {
+    try {
+      this.#decoder.end();
+    } catch (error) {
+      this.#close(new FastCgiUpstreamError(ClientErrorCode.UpstreamClosed, 'The app closed the connection in the middle of a record', { cause: error }));
+      return;
+    }
+    this.#close(new FastCgiUpstreamError(ClientErrorCode.UpstreamClosed, 'The app closed the connection before the end of the response'));
+  }
+
+  /** Closes the connection now; requests still running fail with `error`. */
+  destroy(error: FastCgiError = new FastCgiUpstreamError(ClientErrorCode.UpstreamClosed, 'The connection was closed')): void {
+    this.#close(error);
+  }
+
+  #close(error: FastCgiError): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#idleTimer);
+    for (const timer of this.#abortTimers.values()) clearTimeout(timer);
+    this.#abortTimers.clear();
+    const lost = [...this.#slots.values()].filter((exchange) => !exchange.finished);
+    this.#slots.clear();
+    this.#paused.clear();
+    if (this.#values !== undefined) {
+      clearTimeout(this.#values.timer);
+      this.#values.reject(error);
+      this.#values = undefined;
+    }
+    this.#socket.destroy();
+    this.#events.onClose(this, lost, error);
+  }
+}

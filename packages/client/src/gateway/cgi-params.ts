@@ -1,0 +1,153 @@
+/**
+ * Maps a node:http request to CGI/1.1 params (RFC 3875), as nginx's fastcgi_params and
+ * fastcgi.conf do, with the safety rules applied: the Proxy header dropped (httpoxy),
+ * header names outside [A-Za-z0-9-] dropped, and the script path confined to the
+ * document root after decoding.
+ *
+ * @module
+ */
+import type { IncomingMessage } from 'node:http';
+import { posix } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+
+/** How the gateway splits a path into SCRIPT_NAME and PATH_INFO (nginx's `fastcgi_split_path_info`). */
+export const DEFAULT_SPLIT_PATH_INFO = /^(.+?\.php)(\/.*)?$/;
+
+/** What the mapping needs besides the request. */
+export interface CgiParamsOptions {
+  /** Absolute directory scripts live in; without it no SCRIPT_FILENAME is sent. */
+  documentRoot?: string | undefined;
+  /** File appended to paths ending in `/` (default `index.php`). */
+  index?: string | undefined;
+  /** Two capture groups: script name, path info (default `^(.+?\.php)(/.*)?$`). */
+  splitPathInfo?: RegExp | undefined;
+  /** SERVER_SOFTWARE (default `fcgi-gateway`). */
+  serverSoftware?: string | undefined;
+  /** SERVER_NAME (default: the Host header's name, else the local address). */
+  serverName?: string | undefined;
+}
+
+/** The result of mapping: the params, or an HTTP status to answer with instead. */
+export type CgiMapping =
+  | { readonly ok: true; readonly params: [string, string][]; readonly scriptFilename: string | undefined }
+  | { readonly ok: false; readonly status: 400 | 404; readonly reason: string };
+
+const headerNamePattern = /^[A-Za-z0-9-]+$/;
+const forbiddenPathCharacters = /[\0\r\n]/;
+
+/**
+ * Decodes and normalises a URL path; `undefined` when it cannot be served safely
+ * (malformed escapes, NUL/CR/LF, `..` above the root) with the status to answer.
+ *
+ * @example
+ * ```ts
+ * normalizePath('/a/./b/../c.php'); // { path: '/a/c.php' }
+ * normalizePath('/x.php%0ainfo.php'); // { status: 404, ... }
+ * ```
+ */
+export function normalizePath(rawPath: string): { path: string } | { status: 400 | 404; reason: string } {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return { status: 400, reason: 'malformed percent-encoding in the path' };
+  }
+  if (forbiddenPathCharacters.test(decoded)) return { status: 404, reason: 'NUL, CR or LF in the path' };
+  if (!decoded.startsWith('/')) return { status: 400, reason: 'the path must start with /' };
+  const segments: string[] = [];
+  const parts = decoded.split('/');
+  for (let index = 1; index < parts.length; index++) {
+    const part = parts[index] as string;
+    const last = index === parts.length - 1;
+    if (part === '..') {
+      if (segments.length === 0) return { status: 400, reason: 'the path escapes the document root' };
+      segments.pop();
+      if (last) segments.push('');
+    } else if (part === '.' || (part === '' && !last)) {
+      if (last) segments.push('');
+    } else {
+      segments.push(part);
+    }
+  }
+  return { path: `/${segments.join('/')}` };
+}
+
+function headerParams(request: IncomingMessage): [string, string][] {
+  const joined = new Map<string, string>();
+  const raw = request.rawHeaders;
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = raw[index] as string;
+    const value = raw[index + 1] as string;
+    if (!headerNamePattern.test(name)) continue; // X_Foo and other odd names: dropped, as nginx does
+    if (name.toLowerCase() === 'proxy') continue; // httpoxy: never HTTP_PROXY
+    const key = `HTTP_${name.toUpperCase().replace(/-/g, '_')}`;
+    const previous = joined.get(key);
+    joined.set(key, previous === undefined ? value : `${previous}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`);
+  }
+  return [...joined];
+}
+
+function hostName(request: IncomingMessage): string | undefined {
+  const host = request.headers.host;
+  if (host === undefined) return undefined;
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d+)?$/.exec(host);
+  return match?.[1];
+}
+
+/**
+ * Builds the CGI params of a request, in nginx's order, or the status to answer with.
+ *
+ * @example
+ * ```ts
+ * const mapping = mapCgiParams(request, { documentRoot: '/srv/www' });
+ * if (mapping.ok) await client.request({ params: mapping.params, body: request });
+ * ```
+ */
+export function mapCgiParams(request: IncomingMessage, options: CgiParamsOptions): CgiMapping {
+  const url = request.url ?? '/';
+  const queryIndex = url.indexOf('?');
+  const rawPath = queryIndex === -1 ? url : url.slice(0, queryIndex);
+  const query = queryIndex === -1 ? '' : url.slice(queryIndex + 1);
+  const normalized = normalizePath(rawPath);
+  if ('status' in normalized) return { ok: false, ...normalized };
+  const documentUri = normalized.path;
+  const scriptPath = documentUri.endsWith('/') ? `${documentUri}${options.index ?? 'index.php'}` : documentUri;
+  const split = (options.splitPathInfo ?? DEFAULT_SPLIT_PATH_INFO).exec(scriptPath);
+  const scriptName = split?.[1] ?? scriptPath;
+  const pathInfo = split?.[2] ?? '';
+  const root = options.documentRoot === undefined ? undefined : posix.resolve(options.documentRoot);
+  let scriptFilename: string | undefined;
+  if (root !== undefined) {
+    scriptFilename = posix.join(root, scriptName);
+    if (scriptFilename !== root && !scriptFilename.startsWith(root === '/' ? '/' : `${root}/`)) {
+      return { ok: false, status: 400, reason: 'the script path escapes the document root' };
+    }
+  }
+  const socket = request.socket;
+  const https = (socket as TLSSocket).encrypted === true;
+  const params: [string, string][] = [
+    ['QUERY_STRING', query],
+    ['REQUEST_METHOD', request.method ?? 'GET'],
+    ['CONTENT_TYPE', request.headers['content-type'] ?? ''],
+    ['CONTENT_LENGTH', request.headers['content-length'] ?? ''],
+    ['SCRIPT_NAME', scriptName],
+    ['REQUEST_URI', url],
+    ['DOCUMENT_URI', documentUri],
+    ...(root !== undefined ? ([['DOCUMENT_ROOT', root], ['SCRIPT_FILENAME', scriptFilename as string]] as [string, string][]) : []),
+    ['PATH_INFO', pathInfo],
+    ...(root !== undefined && pathInfo !== '' ? ([['PATH_TRANSLATED', posix.join(root, pathInfo)]] as [string, string][]) : []),
+    ['SERVER_PROTOCOL', `HTTP/${request.httpVersion}`],
+    ['REQUEST_SCHEME', https ? 'https' : 'http'],
+    ...(https ? ([['HTTPS', 'on']] as [string, string][]) : []),
+    ['GATEWAY_INTERFACE', 'CGI/1.1'],
+    ['SERVER_SOFTWARE', options.serverSoftware ?? 'fcgi-gateway'],
+    ['REMOTE_ADDR', socket.remoteAddress ?? ''],
+    ['REMOTE_PORT', String(socket.remotePort ?? '')],
+    ['SERVER_ADDR', socket.localAddress ?? ''],
+    ['SERVER_PORT', String(socket.localPort ?? '')],
+    ['SERVER_NAME', options.serverName ?? hostName(request) ?? socket.localAddress ?? ''],
+    ['REDIRECT_STATUS', '200'],
+    ...headerParams(request),
+  ];
+  return { ok: true, params, scriptFilename };
+}

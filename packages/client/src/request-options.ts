@@ -1,0 +1,184 @@
+/**
+ * What `client.request()` takes and resolves to, and how its params are built.
+ *
+ * @module
+ */
+import type { Readable } from 'node:stream';
+import { type HeaderEntry, type ParamsInput, type PairInput, Role } from '@fcgi/codec';
+import { type BodySource, type RequestBody, toBodySource } from './body.js';
+import { invalidOption, readInteger } from './options.js';
+
+/** A role by name or wire value. */
+export type RoleInput = 'responder' | 'authorizer' | 'filter' | 1 | 2 | 3;
+
+/** Options of `client.request()`. */
+export interface RequestOptions {
+  /** CGI params: a plain object (`undefined` values skipped) or an iterable of `[name, value]` pairs. */
+  params?: ParamsInput;
+  /** The request body (STDIN). CONTENT_LENGTH is added when its length is known and params lack it. */
+  body?: RequestBody;
+  /** `'responder'` (default), `'authorizer'` (no body) or `'filter'` (with `data`). */
+  role?: RoleInput;
+  /** The Filter role's data file (DATA stream). FCGI_DATA_LENGTH is added when its length is known. */
+  data?: RequestBody;
+  /** The Filter role's FCGI_DATA_LAST_MOD: a Date or seconds since the epoch (default 0). */
+  dataLastModified?: Date | number;
+  /** Aborts the request: ABORT_REQUEST is sent and the promise/streams fail with ERR_FCGI_ABORTED. */
+  signal?: AbortSignal;
+  /** Most ms until the CGI head (default: the client's `headersTimeout`). */
+  timeout?: number;
+  /** Most ms without progress on the response body, neither data from the app nor a read by the consumer (default: the client's `bodyTimeout`; 0 disables). */
+  bodyTimeout?: number;
+  /** Most ms for the whole request (default: the client's `requestTimeout`; 0 disables). */
+  requestTimeout?: number;
+}
+
+/** What `done` resolves to: the END_REQUEST record's fields. */
+export interface RequestEnd {
+  /** The app's exit status. */
+  readonly appStatus: number;
+  /** Always 0 (REQUEST_COMPLETE) on success; other statuses reject with a typed error. */
+  readonly protocolStatus: number;
+}
+
+/** What `client.request()` resolves to once the CGI head has arrived. */
+export interface ClientResponse {
+  /** From the CGI `Status:` header; 302 for a bare `Location:`; else 200. */
+  readonly status: number;
+  /** The reason phrase. */
+  readonly statusText: string;
+  /** Headers by lower-case name; repeated headers (Set-Cookie) become arrays. */
+  readonly headers: Readonly<Record<string, string | string[]>>;
+  /** Headers as sent, in order, repeats kept. */
+  readonly rawHeaders: readonly HeaderEntry[];
+  /** The response body: bytes, with backpressure (a slow reader pauses the connection). */
+  readonly body: Readable;
+  /** The app's STDERR bytes (never applies backpressure; see `maxStderrBuffer`). */
+  readonly stderr: Readable;
+  /** Resolves after END_REQUEST; rejects with the error that ended the request early. */
+  readonly done: Promise<RequestEnd>;
+  /** Authorizer role only: true when the status is 200. */
+  readonly allowed?: boolean;
+  /** Authorizer role only: the `Variable-NAME: value` headers, by NAME. */
+  readonly variables?: Readonly<Record<string, string>>;
+}
+
+/** A request after validation. */
+export interface PreparedRequest {
+  readonly role: number;
+  readonly params: PairInput[];
+  readonly body: BodySource;
+  readonly data: BodySource | undefined;
+}
+
+const roleValues: Readonly<Record<string, number>> = { responder: Role.Responder, authorizer: Role.Authorizer, filter: Role.Filter, 1: 1, 2: 2, 3: 3 };
+
+function readRole(role: RoleInput | undefined): number {
+  if (role === undefined) return Role.Responder;
+  const value = roleValues[String(role)];
+  if (value === undefined) throw invalidOption(`request role must be 'responder', 'authorizer' or 'filter', got ${String(role)}`);
+  return value;
+}
+
+const latin1 = new TextDecoder('latin1');
+
+function pairName(pair: PairInput): string {
+  const name = Array.isArray(pair) ? (pair as readonly [string | Uint8Array, unknown])[0] : (pair as { name: string }).name;
+  return typeof name === 'string' ? name : latin1.decode(name);
+}
+
+function toPairs(params: ParamsInput | undefined): PairInput[] {
+  if (params === undefined || params === null) return [];
+  if (typeof (params as Iterable<PairInput>)[Symbol.iterator] === 'function') return [...(params as Iterable<PairInput>)];
+  if (typeof params !== 'object') throw invalidOption('request params must be an object or an iterable of [name, value] pairs');
+  const pairs: PairInput[] = [];
+  for (const [name, value] of Object.entries(params as Record<string, string | Uint8Array | undefined>)) {
+    if (value !== undefined) pairs.push([name, value]);
+  }
+  return pairs;
+}
+
+function lastModifiedSeconds(value: Date | number | undefined): string {
+  if (value === undefined) return '0';
+  const seconds = value instanceof Date ? Math.floor(value.getTime() / 1000) : value;
+  if (!Number.isSafeInteger(seconds) || seconds < 0) throw invalidOption('request dataLastModified must be a Date or a non-negative integer');
+  return String(seconds);
+}
+
+/**
+ * Validates a request and builds its params: CONTENT_LENGTH (and for filters
+ * FCGI_DATA_LENGTH / FCGI_DATA_LAST_MOD) added when known and missing.
+ *
+ * @example
+ * ```ts
+ * prepareRequest({ params: { REQUEST_METHOD: 'POST' }, body: 'a=1' }).params;
+ * // [['REQUEST_METHOD', 'POST'], ['CONTENT_LENGTH', '3']]
+ * ```
+ */
+export function prepareRequest(options: RequestOptions): PreparedRequest {
+  if (typeof options !== 'object' || options === null) throw invalidOption('request options must be an object');
+  const role = readRole(options.role);
+  if (role === Role.Authorizer && options.body !== undefined && options.body !== null) throw invalidOption('An authorizer request has no body');
+  if (role !== Role.Filter && options.data !== undefined) throw invalidOption('request data is for the filter role only');
+  const params = toPairs(options.params);
+  const names = new Set(params.map(pairName));
+  const body = toBodySource(options.body);
+  if (body.kind === 'bytes' && !names.has('CONTENT_LENGTH') && (body.bytes.length > 0 || role !== Role.Authorizer)) {
+    params.push(['CONTENT_LENGTH', String(body.bytes.length)]);
+  }
+  let data: BodySource | undefined;
+  if (role === Role.Filter) {
+    data = toBodySource(options.data, 'data');
+    if (data.kind === 'bytes' && !names.has('FCGI_DATA_LENGTH')) params.push(['FCGI_DATA_LENGTH', String(data.bytes.length)]);
+    if (!names.has('FCGI_DATA_LAST_MOD')) params.push(['FCGI_DATA_LAST_MOD', lastModifiedSeconds(options.dataLastModified)]);
+  }
+  return { role, params, body, data };
+}
+
+/**
+ * Reads a per-request timeout, falling back to the client's.
+ *
+ * @example
+ * ```ts
+ * requestTimeoutValue('timeout', undefined, 60000, 1); // 60000
+ * ```
+ */
+export function requestTimeoutValue(name: string, value: number | undefined, fallback: number, minimum: number): number {
+  return readInteger(`request ${name}`, value, fallback, minimum, 2_147_483_647);
+}
+
+/**
+ * Groups header entries by lower-case name; repeats become arrays.
+ *
+ * @example
+ * ```ts
+ * headerObject([['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']]); // { 'set-cookie': ['a=1', 'b=2'] }
+ * ```
+ */
+export function headerObject(entries: readonly HeaderEntry[]): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  for (const [name, value] of entries) {
+    const key = name.toLowerCase();
+    const previous = headers[key];
+    if (previous === undefined) headers[key] = value;
+    else if (Array.isArray(previous)) previous.push(value);
+    else headers[key] = [previous, value];
+  }
+  return headers;
+}
+
+/**
+ * The `Variable-NAME` headers of an authorizer's answer, by NAME.
+ *
+ * @example
+ * ```ts
+ * authorizerVariables([['Variable-USER', 'ann']]); // { USER: 'ann' }
+ * ```
+ */
+export function authorizerVariables(entries: readonly HeaderEntry[]): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const [name, value] of entries) {
+    if (name.length > 9 && name.slice(0, 9).toLowerCase() === 'variable-') variables[name.slice(9)] = value;
+  }
+  return variables;
+}

@@ -1,0 +1,135 @@
+/**
+ * The fetch-style entry: a handler `(request: Request) => Response` served over FastCGI,
+ * with streaming bodies both ways.
+ *
+ * @module
+ */
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { RequestListener } from './node-handler.js';
+import type { FastCgiIncomingMessage, FastCgiRequestInfo } from './node-request.js';
+import type { FastCgiServerResponse } from './node-response.js';
+
+/** The second argument of a fetch handler: the FastCGI facts and the node request. */
+export interface FetchContext {
+  /** Role, request id, params, keepConn, signal (and `data` for filters). */
+  readonly fastcgi: FastCgiRequestInfo;
+  /** The underlying node request, for what a `Request` cannot carry. */
+  readonly req: FastCgiIncomingMessage;
+}
+
+/**
+ * A web-standard handler: gets a `Request` (its `signal` fires on abort), returns a
+ * `Response` or a promise of one.
+ *
+ * @example
+ * ```ts
+ * const handler: FetchHandler = async (request) => new Response(`you sent ${(await request.text()).length} bytes`);
+ * ```
+ */
+export type FetchHandler = (request: Request, context: FetchContext) => Response | Promise<Response>;
+
+function origin(req: FastCgiIncomingMessage): string {
+  const params = req.fastcgi.params;
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
+  const host = req.headers.host ?? (params.SERVER_NAME ? `${params.SERVER_NAME}${params.SERVER_PORT ? `:${params.SERVER_PORT}` : ''}` : 'localhost');
+  return `${scheme}://${host}`;
+}
+
+/**
+ * Builds a web `Request` from a FastCGI request: absolute URL from the Host header (or
+ * SERVER_NAME) and `req.url`, the headers, the body as a stream, and the abort signal.
+ *
+ * @example
+ * ```ts
+ * createServer(async (req, res) => { const request = toWebRequest(req); res.end(request.url); });
+ * ```
+ */
+export function toWebRequest(req: FastCgiIncomingMessage): Request {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', origin(req));
+  } catch {
+    url = new URL(req.url?.startsWith('/') ? req.url : '/', 'http://localhost');
+  }
+  const headers = new Headers();
+  for (let index = 0; index < req.rawHeaders.length; index += 2) {
+    try {
+      headers.append(req.rawHeaders[index] as string, req.rawHeaders[index + 1] as string);
+    } catch {
+      // A header value a web Request cannot carry: skipped.
+    }
+  }
+  const method = req.method ?? 'GET';
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: req.fastcgi.signal };
+  if (method !== 'GET' && method !== 'HEAD') {
+    init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
+    init.duplex = 'half';
+  }
+  return new Request(url, init);
+}
+
+function waitForDrainOrClose(res: FastCgiServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
+ * Writes a web `Response` to a node response: status, headers (every Set-Cookie kept),
+ * then the body, streamed with backpressure. Stops reading the body if the request is
+ * aborted.
+ *
+ * @example
+ * ```ts
+ * await sendWebResponse(res, new Response('hi', { status: 201 }));
+ * ```
+ */
+export async function sendWebResponse(res: FastCgiServerResponse, response: Response): Promise<void> {
+  res.statusCode = response.status;
+  if (response.statusText !== '') res.statusMessage = response.statusText;
+  for (const [name, value] of response.headers) if (name !== 'set-cookie') res.setHeader(name, value);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  const reader = (response.body as unknown as NodeReadableStream<Uint8Array>).getReader();
+  try {
+    for (;;) {
+      if (res.destroyed) {
+        await reader.cancel();
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await waitForDrainOrClose(res);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  res.end();
+}
+
+/**
+ * Turns a fetch handler into a node:http listener (what `createServer({ fetch })` does).
+ *
+ * @example
+ * ```ts
+ * import { createServer, toNodeListener } from '@fcgi/server';
+ * createServer(toNodeListener(() => new Response('hello'))).listen(9000);
+ * ```
+ */
+export function toNodeListener(handler: FetchHandler): RequestListener {
+  return async (req, res) => {
+    const response = await handler(toWebRequest(req), { fastcgi: req.fastcgi, req });
+    await sendWebResponse(res, response);
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * The node:http side of a request: a per-request stand-in socket carrying the web
+ * server's view of the client (REMOTE_ADDR, HTTPS...), and an `http.IncomingMessage`
+ * built from the params whose body is the STDIN stream.
+ *
+ * @module
+ */
+import { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { Duplex, type Readable } from 'node:stream';
+import type { NameValuePair } from '@fcgi/codec';
+import type { RoleName } from './request.js';
+
+/**
+ * The FastCGI facts of a request, on `req.fastcgi`.
+ *
+ * @example
+ * ```ts
+ * createServer((req, res) => {
+ *   if (req.fastcgi.role === 'authorizer') res.writeHead(req.fastcgi.params.REMOTE_USER ? 200 : 403).end();
+ * });
+ * ```
+ */
+export interface FastCgiRequestInfo {
+  /** The role the web server asked for. */
+  readonly role: RoleName;
+  /** The request id on its connection (nginx and Apache always use 1). */
+  readonly requestId: number;
+  /** The raw FastCGI params (CGI meta-variables), decoded as UTF-8. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The params with their exact bytes, in arrival order. */
+  readonly pairs: readonly NameValuePair[];
+  /** Whether the web server keeps the connection after this request (FCGI_KEEP_CONN). */
+  readonly keepConn: boolean;
+  /** Fires when the web server aborts the request or the connection is lost. */
+  readonly signal: AbortSignal;
+  /** Filter role only: the DATA stream (the file to filter), after STDIN. */
+  readonly data?: Readable;
+}
+
+/** The client as the web server saw it, from the params. */
+export interface PeerInfo {
+  remoteAddress: string | undefined;
+  remotePort: number | undefined;
+  localAddress: string | undefined;
+  localPort: number | undefined;
+  encrypted: boolean;
+}
+
+/**
+ * Reads the client's address and the scheme from the params.
+ *
+ * @example
+ * ```ts
+ * peerInfo({ REMOTE_ADDR: '203.0.113.9', REMOTE_PORT: '51000', HTTPS: 'on' }).encrypted; // true
+ * ```
+ */
+export function peerInfo(params: Readonly<Record<string, string>>): PeerInfo {
+  const port = (value: string | undefined): number | undefined => (value === undefined || value === '' || !/^\d+$/.test(value) ? undefined : Number(value));
+  const https = params.HTTPS?.toLowerCase();
+  return {
+    remoteAddress: params.REMOTE_ADDR || undefined,
+    remotePort: port(params.REMOTE_PORT),
+    localAddress: params.SERVER_ADDR || undefined,
+    localPort: port(params.SERVER_PORT),
+    encrypted: https === 'on' || https === '1' || params.REQUEST_SCHEME?.toLowerCase() === 'https',
+  };
+}
+
+/**
+ * The request URL: REQUEST_URI verbatim, else SCRIPT_NAME + PATH_INFO + `?` + QUERY_STRING.
+ *
+ * @example
+ * ```ts
+ * requestUrl({ SCRIPT_NAME: '/app', PATH_INFO: '/users', QUERY_STRING: 'page=2' }); // '/app/users?page=2'
+ * ```
+ */
+export function requestUrl(params: Readonly<Record<string, string>>): string {
+  const uri = params.REQUEST_URI;
+  if (uri !== undefined && uri !== '') return uri;
+  const path = `${params.SCRIPT_NAME ?? ''}${params.PATH_INFO ?? ''}`;
+  const query = params.QUERY_STRING;
+  return `${path === '' ? '/' : path}${query !== undefined && query !== '' ? `?${query}` : ''}`;
+}
+
+/**
+ * HTTP headers from the params: `HTTP_X_FOO` becomes `x-foo`; CONTENT_TYPE and
+ * CONTENT_LENGTH become `content-type` and `content-length`. Returns node's flat
+ * `rawHeaders` list.
+ *
+ * @example
+ * ```ts
+ * requestHeaders([{ name: 'HTTP_USER_AGENT', value: 'curl' }]); // ['user-agent', 'curl']
+ * ```
+ */
+export function requestHeaders(pairs: readonly Pick<NameValuePair, 'name' | 'value'>[]): string[] {
+  const raw: string[] = [];
+  const seen = new Set<string>();
+  const add = (name: string, value: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    raw.push(name, value);
+  };
+  for (const { name, value } of pairs) {
+    if (name === 'CONTENT_TYPE' && value !== '') add('content-type', value);
+    else if (name === 'CONTENT_LENGTH' && value !== '') add('content-length', value);
+  }
+  for (const { name, value } of pairs) {
+    if (name.startsWith('HTTP_') && name.length > 5) add(name.slice(5).toLowerCase().replaceAll('_', '-'), value);
+  }
+  return raw;
+}
+
+/**
+ * A per-request stand-in for `req.socket` / `res.socket`: it carries the client's address
+ * as the web server reported it, and is destroyed when the request ends or is aborted.
+ * Bytes written to it directly (interim responses such as 100 Continue) are discarded:
+ * CGI has no place for them.
+ *
+ * @example
+ * ```ts
+ * createServer((req, res) => res.end(`hello ${req.socket.remoteAddress}`));
+ * ```
+ */
+export class FastCgiSocket extends Duplex {
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly remoteFamily: string | undefined;
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
+  /** True for HTTPS requests (as TLS sockets have), so frameworks report `https`. */
+  readonly encrypted: boolean | undefined;
+  readonly #onDestroy: () => void;
+
+  constructor(peer: PeerInfo, highWaterMark: number, onDestroy: () => void) {
+    super({ readableHighWaterMark: highWaterMark });
+    this.remoteAddress = peer.remoteAddress;
+    this.remotePort = peer.remotePort;
+    this.remoteFamily = peer.remoteAddress === undefined ? undefined : peer.remoteAddress.includes(':') ? 'IPv6' : 'IPv4';
+    this.localAddress = peer.localAddress;
+    this.localPort = peer.localPort;
+    this.encrypted = peer.encrypted ? true : undefined;
+    this.#onDestroy = onDestroy;
+  }
+
+  override _read(): void {}
+
+  override _write(_chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    callback();
+  }
+
+  override _destroy(_error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#onDestroy();
+    callback(null);
+  }
+
+  /** No-op: the web server owns the real connection's timeouts. */
+  setTimeout(_timeout: number, callback?: () => void): this {
+    if (callback !== undefined) this.once('timeout', callback);
+    return this;
+  }
+
+  /** No-op, as on a socket with no transport. */
+  setNoDelay(): this {
+    return this;
+  }
+
+  /** No-op, as on a socket with no transport. */
+  setKeepAlive(): this {
+    return this;
+  }
+
+  /** No-op, as on a socket with no transport. */
+  ref(): this {
+    return this;
+  }
+
+  /** No-op, as on a socket with no transport. */
+  unref(): this {
+    return this;
+  }
+
+  /** The server-side address as the web server reported it (SERVER_ADDR, SERVER_PORT). */
+  address(): { address: string; family: string; port: number } | Record<string, never> {
+    if (this.localAddress === undefined) return {};
+    return { address: this.localAddress, family: this.localAddress.includes(':') ? 'IPv6' : 'IPv4', port: this.localPort ?? 0 };
+  }
+}
+
+/**
+ * An `http.IncomingMessage` whose body is the request's STDIN stream, with the FastCGI
+ * facts on `fastcgi`.
+ *
+ * @example
+ * ```ts
+ * createServer(async (req, res) => {
+ *   let size = 0;
+ *   for await (const chunk of req) size += chunk.length;
+ *   res.end(`${req.method} ${req.url}: ${size} bytes from ${req.socket.remoteAddress}`);
+ * });
+ * ```
+ */
+export class FastCgiIncomingMessage extends IncomingMessage {
+  /** Role, request id, params, keepConn, signal, and `data` for filters. */
+  declare fastcgi: FastCgiRequestInfo;
+  readonly #onDemand: () => void;
+
+  constructor(socket: FastCgiSocket, onDemand: () => void) {
+    super(socket as unknown as Socket);
+    this.#onDemand = onDemand;
+  }
+
+  /** @internal Readable hook: the consumer wants more body; lets the connection read again. */
+  override _read(): void {
+    (this as unknown as { _consuming: boolean })._consuming = true;
+    this.#onDemand();
+  }
+}
+
+/** Fills method, url, version and headers of `req` from the params. */
+export function initializeRequest(req: FastCgiIncomingMessage, info: FastCgiRequestInfo): void {
+  const params = info.params;
+  req.fastcgi = info;
+  req.method = params.REQUEST_METHOD || 'GET';
+  req.url = requestUrl(params);
+  const version = /^HTTP\/(\d+)(?:\.(\d+))?$/i.exec(params.SERVER_PROTOCOL ?? '');
+  req.httpVersionMajor = version === null ? 1 : Number(version[1]);
+  req.httpVersionMinor = version === null ? 1 : Number(version[2] ?? 0);
+  req.httpVersion = `${req.httpVersionMajor}.${req.httpVersionMinor}`;
+  const raw = requestHeaders(info.pairs);
+  req.rawHeaders = raw;
+  const headers: Record<string, string> = {};
+  for (let index = 0; index < raw.length; index += 2) headers[raw[index] as string] = raw[index + 1] as string;
+  req.headers = headers;
+}

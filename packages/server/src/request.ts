@@ -1,0 +1,226 @@
+/**
+ * The state of one active request on a connection: its PARAMS decoding, its inbound
+ * streams, its abort signal and its outbound records (STDOUT, STDERR, END_REQUEST).
+ *
+ * @module
+ */
+import { type NameValuePair, ParamsDecoder, ProtocolStatus, RecordType } from '@fcgi/codec';
+import { FastCgiServerError, ServerErrorCode } from './errors.js';
+import { InputChannel, type InputFlowControl } from './input-channel.js';
+import type { ResolvedEngineOptions } from './options.js';
+import type { RecordWriter, WriteCallback } from './record-writer.js';
+
+/** The role of a request, by name. */
+export type RoleName = 'responder' | 'authorizer' | 'filter';
+
+/** What a request needs from its connection. */
+export interface RequestHost extends InputFlowControl {
+  readonly options: ResolvedEngineOptions;
+  readonly writer: RecordWriter;
+  /** Calls `listener` at the socket's next `'drain'`. */
+  onceDrain(listener: () => void): void;
+  /** The request sent END_REQUEST: forget it. */
+  requestFinished(request: ActiveRequest): void;
+}
+
+/** Hooks the handler layer installs on a request it runs. */
+export interface RequestHooks {
+  /** The request was aborted (ABORT_REQUEST or lost connection). */
+  onAbort(reason: FastCgiServerError): void;
+  /** The body broke a limit; the handler layer answers (413) and reports it. */
+  onInputError(error: FastCgiServerError): void;
+  /** END_REQUEST was written (or the connection is gone): release streams, emit 'close'. */
+  onDone(): void;
+}
+
+const roleNames: Readonly<Record<number, RoleName>> = { 1: 'responder', 2: 'authorizer', 3: 'filter' };
+
+/**
+ * The name of a role value, or undefined for roles the server does not implement.
+ *
+ * @example
+ * ```ts
+ * roleNameOf(2); // 'authorizer'
+ * ```
+ */
+export function roleNameOf(role: number): RoleName | undefined {
+  return roleNames[role];
+}
+
+const emptyBytes = new Uint8Array(0);
+
+/**
+ * One request from BEGIN_REQUEST to END_REQUEST. Everything it writes after END_REQUEST
+ * is dropped, so a handler that keeps writing after an abort cannot touch a reused id.
+ *
+ * @example
+ * ```ts
+ * const request = new ActiveRequest(host, 1, 'responder', true);
+ * request.pushParams(record.content);
+ * ```
+ */
+export class ActiveRequest {
+  readonly requestId: number;
+  readonly role: RoleName;
+  readonly keepConn: boolean;
+  readonly stdin: InputChannel;
+  readonly data: InputChannel;
+  readonly #host: RequestHost;
+  readonly #paramsDecoder: ParamsDecoder;
+  readonly #pairs: NameValuePair[] = [];
+  readonly #abortController = new AbortController();
+  #params: Record<string, string> | undefined;
+  #hooks: RequestHooks | undefined;
+  #stderrUsed = false;
+  #done = false;
+  #paramsTimer: NodeJS.Timeout | undefined;
+
+  constructor(host: RequestHost, requestId: number, role: RoleName, keepConn: boolean) {
+    this.#host = host;
+    this.requestId = requestId;
+    this.role = role;
+    this.keepConn = keepConn;
+    const options = host.options;
+    this.#paramsDecoder = new ParamsDecoder({ maxParamsBytes: options.maxParamsBytes, maxParamsPairs: options.maxParamsPairs });
+    this.stdin = new InputChannel(host, options.stdinHighWaterMark);
+    this.data = new InputChannel(host, options.stdinHighWaterMark);
+  }
+
+  /** Fires when the web server aborts the request or the connection is lost. */
+  get signal(): AbortSignal {
+    return this.#abortController.signal;
+  }
+
+  /** The params once PARAMS ended, else undefined. */
+  get params(): Readonly<Record<string, string>> | undefined {
+    return this.#params;
+  }
+
+  /** Every decoded pair, with its raw bytes, once PARAMS ended. */
+  get pairs(): readonly NameValuePair[] {
+    return this.#pairs;
+  }
+
+  /** True once END_REQUEST was written or the connection was lost. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Arms the PARAMS deadline; `onTimeout` runs if PARAMS have not ended by then. */
+  startParamsTimer(onTimeout: () => void): void {
+    const timeout = this.#host.options.paramsTimeout;
+    if (timeout > 0) {
+      this.#paramsTimer = setTimeout(onTimeout, timeout);
+      this.#paramsTimer.unref();
+    }
+  }
+
+  /** Consumes one PARAMS record's content; throws the codec's errors (limits, malformed pairs). */
+  pushParams(content: Uint8Array): void {
+    for (const pair of this.#paramsDecoder.push(content)) this.#pairs.push(pair);
+  }
+
+  /** The empty PARAMS record: returns the params. Throws when a pair was cut short. */
+  endParams(): Readonly<Record<string, string>> {
+    this.#paramsDecoder.end();
+    this.#clearParamsTimer();
+    const params: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const pair of this.#pairs) params[pair.name] = pair.value;
+    this.#params = params;
+    return params;
+  }
+
+  /** Installs the handler layer's hooks (once the request is dispatched). */
+  setHooks(hooks: RequestHooks): void {
+    this.#hooks = hooks;
+  }
+
+  /** Consumes one STDIN record's content, enforcing `maxStdinBytes`. */
+  pushStdin(content: Uint8Array): void {
+    if (content.length === 0) {
+      this.stdin.end();
+      return;
+    }
+    if (this.stdin.ended) return;
+    const limit = this.#host.options.maxStdinBytes;
+    if (this.stdin.bytes + content.length > limit) {
+      this.stdin.close();
+      this.#hooks?.onInputError(new FastCgiServerError(ServerErrorCode.StdinTooLarge, `The request body exceeds maxStdinBytes (${limit})`, { requestId: this.requestId, limit }));
+      return;
+    }
+    this.stdin.push(content);
+  }
+
+  /** Consumes one DATA record's content (Filter role). */
+  pushData(content: Uint8Array): void {
+    if (content.length === 0) this.data.end();
+    else this.data.push(content);
+  }
+
+  /** Writes response bytes as STDOUT records. Returns false when the caller should wait for drain. */
+  writeStdout(chunk: Uint8Array, callback?: WriteCallback): boolean {
+    if (this.#done) return false;
+    return this.#host.writer.writeStream(RecordType.Stdout, this.requestId, chunk, false, callback);
+  }
+
+  /** Writes bytes as STDERR records (the web server logs them). */
+  writeStderr(chunk: Uint8Array, callback?: WriteCallback): boolean {
+    if (this.#done || chunk.length === 0) return false;
+    this.#stderrUsed = true;
+    return this.#host.writer.writeStream(RecordType.Stderr, this.requestId, chunk, false, callback);
+  }
+
+  /** Calls `listener` when the connection can take more bytes (or at once when it can now). */
+  onceDrain(listener: () => void): void {
+    if (this.#host.writer.needsDrain) this.#host.onceDrain(listener);
+    else process.nextTick(listener);
+  }
+
+  /**
+   * Ends the request: empty STDOUT (and STDERR if used), END_REQUEST. Only the first call
+   * writes anything.
+   */
+  finish(appStatus: number, protocolStatus: number = ProtocolStatus.RequestComplete, callback?: WriteCallback): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#clearParamsTimer();
+    this.#writeEnd(appStatus, protocolStatus, callback);
+    this.#release();
+  }
+
+  /**
+   * The web server gave up (ABORT_REQUEST, `writeEnd` true) or the connection is gone
+   * (`writeEnd` false): fire the signal, destroy the streams, answer END_REQUEST once.
+   */
+  abort(writeEnd: boolean): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#clearParamsTimer();
+    const reason = new FastCgiServerError(ServerErrorCode.RequestAborted, 'The web server aborted the request', { requestId: this.requestId });
+    this.#abortController.abort(reason);
+    this.#hooks?.onAbort(reason);
+    if (writeEnd) this.#writeEnd(0, ProtocolStatus.RequestComplete);
+    this.#release();
+  }
+
+  #writeEnd(appStatus: number, protocolStatus: number, callback?: WriteCallback): void {
+    const writer = this.#host.writer;
+    if (protocolStatus === ProtocolStatus.RequestComplete) {
+      writer.writeStream(RecordType.Stdout, this.requestId, emptyBytes, true);
+      if (this.#stderrUsed) writer.writeStream(RecordType.Stderr, this.requestId, emptyBytes, true);
+    }
+    writer.writeEnd(this.requestId, appStatus >>> 0, protocolStatus, callback);
+  }
+
+  #release(): void {
+    this.stdin.close();
+    this.data.close();
+    this.#host.requestFinished(this);
+    this.#hooks?.onDone();
+  }
+
+  #clearParamsTimer(): void {
+    if (this.#paramsTimer !== undefined) clearTimeout(this.#paramsTimer);
+    this.#paramsTimer = undefined;
+  }
+}

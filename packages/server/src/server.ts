@@ -1,0 +1,287 @@
+/**
+ * The FastCGI server: node:http's `createServer` / `listen` / `close` shape over the
+ * protocol engine, with the peer filter, connection and request accounting, and graceful
+ * shutdown.
+ *
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import { type AddressInfo, type Server, type Socket, createServer as createNetServer } from 'node:net';
+import type { FastCgiError } from '@fcgi/codec';
+import { type AuthorizerHandler, toAuthorizerListener } from './authorizer.js';
+import { Connection, type ConnectionContext } from './connection.js';
+import { FastCgiServerError, ServerErrorCode } from './errors.js';
+import { type FetchHandler, toNodeListener } from './fetch.js';
+import { type ListenArguments, fdZeroIsSocket, listenError, listenOnPath, notSpawnedError, parseListenArguments } from './listen.js';
+import { type RequestListener, runNodeRequest } from './node-handler.js';
+import type { FastCgiIncomingMessage } from './node-request.js';
+import { type EngineOptions, type ResolvedEngineOptions, normalizeAddress, resolveEngineOptions } from './options.js';
+import type { ActiveRequest } from './request.js';
+
+/** Options of {@link createServer}. */
+export interface ServerOptions extends EngineOptions {
+  /** A fetch-style handler, used when no request listener is given. */
+  fetch?: FetchHandler;
+  /** A dedicated handler for Authorizer-role requests (else they reach the request listener). */
+  authorizer?: AuthorizerHandler;
+  /** Call `close()` on SIGTERM (default false: a library does not own the process). */
+  handleSignals?: boolean;
+}
+
+/** Events of {@link FastCgiServer}. */
+export interface FastCgiServerEvents {
+  listening: [];
+  close: [];
+  error: [error: FastCgiServerError];
+  request: [req: FastCgiIncomingMessage, res: import('./node-response.js').FastCgiServerResponse];
+  connection: [socket: Socket];
+  connectionError: [error: FastCgiError, socket: Socket];
+  requestError: [error: FastCgiServerError, req: FastCgiIncomingMessage];
+}
+
+function report(emitter: EventEmitter, event: 'connectionError' | 'requestError', error: FastCgiError, subject: unknown): void {
+  try {
+    if (emitter.listenerCount(event) > 0) {
+      emitter.emit(event, error, subject);
+      return;
+    }
+  } catch (listenerError) {
+    console.error(`@fcgi/server: a '${event}' listener threw`, listenerError);
+    return;
+  }
+  console.error(`@fcgi/server ${event}: ${error.code}: ${error.message}`);
+}
+
+/**
+ * A FastCGI application server, shaped like `http.Server`.
+ *
+ * @example
+ * ```ts
+ * import { FastCgiServer } from '@fcgi/server';
+ * const server = new FastCgiServer({ maxRequestsPerConnection: 10 }, (req, res) => res.end('hi'));
+ * server.listen(9000, '127.0.0.1');
+ * ```
+ */
+export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
+  /** The resolved engine options (defaults applied). */
+  readonly options: ResolvedEngineOptions;
+  readonly #net: Server;
+  readonly #connections = new Set<Connection>();
+  readonly #listener: RequestListener;
+  readonly #authorizer: RequestListener | undefined;
+  readonly #context: ConnectionContext;
+  #activeRequests = 0;
+  #closing = false;
+  #listenPending = false;
+  #closeTimer: NodeJS.Timeout | undefined;
+  #signalHandler: (() => void) | undefined;
+
+  constructor(options: ServerOptions = {}, listener?: RequestListener) {
+    super();
+    this.options = resolveEngineOptions(options);
+    this.#listener = listener ?? (options.fetch !== undefined ? toNodeListener(options.fetch) : (req, res) => this.#emitRequest(req, res));
+    this.#authorizer = options.authorizer === undefined ? undefined : toAuthorizerListener(options.authorizer);
+    this.#context = this.#makeContext();
+    this.#net = createNetServer({ noDelay: true }, (socket) => this.#onConnection(socket));
+    this.#net.maxConnections = this.options.maxConnections;
+    this.#net.on('listening', () => this.emit('listening'));
+    this.#net.on('close', () => this.#onNetClose());
+    this.#net.on('error', (error: NodeJS.ErrnoException) => {
+      if (!this.#listenPending) report(this, 'connectionError', listenError(error, 'the listening socket'), undefined);
+    });
+    if (options.handleSignals === true) {
+      this.#signalHandler = () => this.close();
+      process.once('SIGTERM', this.#signalHandler);
+    }
+  }
+
+  /** True while accepting connections. */
+  get listening(): boolean {
+    return this.#net.listening;
+  }
+
+  /** Requests running now on all connections. */
+  get activeRequests(): number {
+    return this.#activeRequests;
+  }
+
+  /** Connections open now. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /**
+   * The bound address, as `net.Server#address()`.
+   *
+   * @example
+   * ```ts
+   * server.listen(0, '127.0.0.1', () => console.log((server.address() as AddressInfo).port));
+   * ```
+   */
+  address(): AddressInfo | string | null {
+    return this.#net.address();
+  }
+
+  /**
+   * Starts listening: `(port, host?, backlog?, callback?)`, `(path, callback?)`,
+   * `({ port, host } | { path } | { fd: 0 }, callback?)`, or no address: serve the
+   * listening socket inherited on fd 0 (spawned mode), failing with ERR_FCGI_NOT_SPAWNED
+   * when fd 0 is not one. Errors are emitted as `'error'`.
+   *
+   * @example
+   * ```ts
+   * server.listen({ path: '/run/app.sock' }, () => console.log('ready'));
+   * server.listen(); // under spawn-fcgi or mod_fcgid
+   * ```
+   */
+  listen(...args: [...ListenArguments, (() => void)?] | [() => void]): this {
+    const callback = typeof args[args.length - 1] === 'function' ? (args.pop() as () => void) : undefined;
+    if (callback !== undefined) this.once('listening', callback);
+    const target = parseListenArguments(args as ListenArguments);
+    this.#closing = false;
+    this.#listenPending = true;
+    const fail = (error: FastCgiServerError): void => {
+      this.#listenPending = false;
+      this.emit('error', error);
+    };
+    this.#net.once('listening', () => {
+      this.#listenPending = false;
+    });
+    switch (target.kind) {
+      case 'path':
+        listenOnPath(this.#net, target.path, target.options, fail);
+        break;
+      case 'spawned':
+        if (!fdZeroIsSocket()) {
+          process.nextTick(fail, notSpawnedError());
+          break;
+        }
+        this.#net.once('error', (error) => fail(notSpawnedError(error)));
+        this.#net.listen({ fd: 0, backlog: target.backlog });
+        break;
+      case 'net':
+        this.#net.once('error', (error: NodeJS.ErrnoException) => fail(listenError(error, `${target.options.host ?? '*'}:${String(target.options.port)}`)));
+        this.#net.listen(target.options);
+        break;
+    }
+    return this;
+  }
+
+  /**
+   * Graceful shutdown: stops accepting, closes idle connections, lets in-flight requests
+   * finish for `closeTimeout` ms, then aborts the rest. `callback` and `'close'` come once
+   * every connection is gone.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', () => server.close(() => process.exit(0)));
+   * ```
+   */
+  close(callback?: (error?: Error) => void): this {
+    if (!this.#net.listening && this.#connections.size === 0) {
+      if (callback !== undefined) process.nextTick(callback, new FastCgiServerError(ServerErrorCode.NotRunning, 'The server is not running'));
+      return this;
+    }
+    if (callback !== undefined) this.once('close', callback);
+    this.#closing = true;
+    if (this.#signalHandler !== undefined) process.off('SIGTERM', this.#signalHandler);
+    if (this.#net.listening) this.#net.close();
+    for (const connection of this.#connections) connection.shutdown();
+    if (this.#closeTimer === undefined && this.#connections.size > 0) {
+      this.#closeTimer = setTimeout(() => this.#forceClose(), this.options.closeTimeout);
+      this.#closeTimer.unref();
+    }
+    return this;
+  }
+
+  /** Closes every connection at once, aborting their requests. */
+  closeAllConnections(): void {
+    for (const connection of this.#connections) connection.destroy();
+  }
+
+  #forceClose(): void {
+    for (const connection of this.#connections) connection.abortAll();
+    const destroyTimer = setTimeout(() => this.closeAllConnections(), 1000);
+    destroyTimer.unref();
+  }
+
+  #onNetClose(): void {
+    if (this.#connections.size > 0) return;
+    if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
+    this.#closeTimer = undefined;
+    this.emit('close');
+  }
+
+  #emitRequest(req: FastCgiIncomingMessage, res: import('./node-response.js').FastCgiServerResponse): void {
+    if (this.listenerCount('request') === 0) throw new Error('No request listener: pass one to createServer() or listen for the "request" event');
+    this.emit('request', req, res);
+  }
+
+  #onConnection(socket: Socket): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    const allowed = this.options.webServerAddresses;
+    if (allowed !== undefined) {
+      const remote = socket.remoteAddress;
+      const ok = remote === undefined ? this.options.allowUnixPeers : allowed.has(normalizeAddress(remote));
+      if (!ok) {
+        report(this, 'connectionError', new FastCgiServerError(ServerErrorCode.ForbiddenPeer, `Connection from ${remote ?? 'a Unix socket'} refused: not in FCGI_WEB_SERVER_ADDRS`), socket);
+        socket.destroy();
+        return;
+      }
+    }
+    this.#connections.add(new Connection(socket, this.#context));
+    this.emit('connection', socket);
+  }
+
+  #dispatch(request: ActiveRequest): void {
+    const listener = request.role === 'authorizer' && this.#authorizer !== undefined ? this.#authorizer : this.#listener;
+    runNodeRequest(request, listener, (error, req) => report(this, 'requestError', error, req));
+  }
+
+  #makeContext(): ConnectionContext {
+    const server = this;
+    return {
+      options: this.options,
+      get closing() {
+        return server.#closing;
+      },
+      acquireRequest: () => {
+        if (this.#activeRequests >= this.options.maxConcurrentRequests) return false;
+        this.#activeRequests++;
+        return true;
+      },
+      releaseRequest: () => {
+        this.#activeRequests--;
+      },
+      dispatch: (request) => this.#dispatch(request),
+      reportConnectionError: (error, socket) => report(this, 'connectionError', error, socket),
+      connectionClosed: (connection) => {
+        this.#connections.delete(connection);
+        if (this.#closing && this.#connections.size === 0 && !this.#net.listening) this.#onNetClose();
+      },
+    };
+  }
+}
+
+/**
+ * Creates a FastCGI server, as `http.createServer`: `createServer(listener)`,
+ * `createServer(options, listener?)`, or `createServer({ fetch })`.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from '@fcgi/server';
+ * createServer((req, res) => {
+ *   res.setHeader('Content-Type', 'text/plain');
+ *   res.end(`hello ${req.socket.remoteAddress} at ${req.url}`);
+ * }).listen(9000, '127.0.0.1');
+ * ```
+ */
+export function createServer(listener?: RequestListener): FastCgiServer;
+export function createServer(options?: ServerOptions, listener?: RequestListener): FastCgiServer;
+export function createServer(optionsOrListener?: ServerOptions | RequestListener, listener?: RequestListener): FastCgiServer {
+  if (typeof optionsOrListener === 'function') return new FastCgiServer({}, optionsOrListener);
+  return new FastCgiServer(optionsOrListener ?? {}, listener);
+}
