@@ -63,7 +63,7 @@ export function usageMessage(error: { code?: unknown; message: string }): string
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': return `unknown option '${argument}'`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': return `unexpected argument '${argument}'`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return error.message.includes('argument missing') ? `option '${argument.replace(/ <value>$/, '')}' needs a value` : `option '${argument}' takes no value`;
+      return error.message.includes('argument missing') ? `option '${/--[\w-]+/.exec(argument)?.[0] ?? argument}' needs a value` : `option '${argument}' takes no value`;
     default: return error.message.split('\n')[0] ?? error.message;
   }
 }

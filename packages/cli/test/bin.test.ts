@@ -5,11 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { concatBytes, encodeRecord } from '@fcgi/codec';
 import { formatRecords } from '@fcgi/harness';
 import { describe, expect, it } from 'vitest';
+import { startTinyApp } from './support/tiny-app.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { bin: { fcgi: string } };
 const bin = fileURLToPath(new URL(`../${packageJson.bin.fcgi}`, import.meta.url));
 
-function runBin(args: string[], stdin: Uint8Array = new Uint8Array(0)): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runBin(args: string[], stdin: Uint8Array = new Uint8Array(0)): Promise<{ status: number | null; stdout: string; stderr: string; stdoutBytes: Buffer }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -17,7 +18,7 @@ function runBin(args: string[], stdin: Uint8Array = new Uint8Array(0)): Promise<
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes: Buffer.concat(out) }));
     child.stdin.end(stdin);
   });
 }
@@ -42,7 +43,7 @@ describe('the fcgi executable', () => {
   });
 
   it('decodes a capture piped into standard input', async () => {
-    expect(await runBin(['decode', '-'], capture)).toEqual({ status: 0, stdout: `${formatRecords(capture)}\n`, stderr: '' });
+    expect(await runBin(['decode', '-'], capture)).toMatchObject({ status: 0, stdout: `${formatRecords(capture)}\n`, stderr: '' });
   });
 
   it('exits 8 with one stderr line for a truncated capture', async () => {
@@ -53,6 +54,19 @@ describe('the fcgi executable', () => {
   });
 
   it('rejects an unknown flag in one line with exit 2', async () => {
-    expect(await runBin(['decode', '--colour'])).toEqual({ status: 2, stdout: '', stderr: "fcgi decode: unknown option '--colour' (see 'fcgi decode --help')\n" });
+    expect(await runBin(['decode', '--colour'])).toMatchObject({ status: 2, stdout: '', stderr: "fcgi decode: unknown option '--colour' (see 'fcgi decode --help')\n" });
+  });
+
+  it('pipes a binary response body to stdout and exits once the request is done', async () => {
+    const body = Buffer.from(Array.from({ length: 200_000 }, (_, index) => (index * 7) & 255));
+    const app = await startTinyApp(() => ({ stdout: Buffer.concat([Buffer.from('Content-Type: application/octet-stream\r\n\r\n'), body]) }));
+    try {
+      const result = await runBin(['request', app.address, '/file.bin']);
+      expect(result.status).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(result.stdoutBytes.equals(body)).toBe(true);
+    } finally {
+      await app.close();
+    }
   });
 });

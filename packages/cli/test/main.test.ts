@@ -39,13 +39,15 @@ describe('fcgi help and version', () => {
   });
 });
 
+const commandNames = commands.map((command) => command.name).join(', ');
+
 describe('fcgi usage errors', () => {
   it.each([
     [['--bogus'], "fcgi: unknown option '--bogus' (see 'fcgi --help')"],
     [['-x'], "fcgi: unknown option '-x' (see 'fcgi --help')"],
     [[], "fcgi: no command given (see 'fcgi --help')"],
-    [['frobnicate'], "fcgi: unknown command 'frobnicate'; commands: decode (see 'fcgi --help')"],
-    [['help', 'frobnicate'], "fcgi: unknown command 'frobnicate'; commands: decode (see 'fcgi --help')"],
+    [['frobnicate'], `fcgi: unknown command 'frobnicate'; commands: ${commandNames} (see 'fcgi --help')`],
+    [['help', 'frobnicate'], `fcgi: unknown command 'frobnicate'; commands: ${commandNames} (see 'fcgi --help')`],
     [['help', 'decode', 'extra'], "fcgi: unexpected argument 'extra' (see 'fcgi --help')"],
     [['decode', '--bogus'], "fcgi decode: unknown option '--bogus' (see 'fcgi decode --help')"],
     [['decode', '-j'], "fcgi decode: unknown option '-j' (see 'fcgi decode --help')"],

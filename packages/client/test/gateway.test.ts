@@ -97,7 +97,7 @@ describe('gateway params', () => {
   it('maps / to the index script with REQUEST_URI=/', async () => {
     const { port } = await setup(echoParams, { index: 'index.php' });
     const { params } = received(await send(port, '/'));
-    expect(params).toMatchObject({ SCRIPT_NAME: '/index.php', SCRIPT_FILENAME: '/srv/www/index.php', REQUEST_URI: '/', DOCUMENT_URI: '/', PATH_INFO: '' });
+    expect(params).toMatchObject({ SCRIPT_NAME: '/index.php', SCRIPT_FILENAME: '/srv/www/index.php', REQUEST_URI: '/', DOCUMENT_URI: '/index.php', PATH_INFO: '' });
   });
 
   it('drops the Proxy header (httpoxy) and header names outside [A-Za-z0-9-]', async () => {

@@ -68,17 +68,25 @@ export function decodeText(bytes: Uint8Array, start: number, end: number, encodi
   return utf8Decoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
 }
 
-/** Slots of the name cache (a power of two) and the longest name it keeps. */
-const internSlots = 256;
-const internMaxLength = 48;
+/** Slots of the name cache (two per set, a power of two) and the longest name it keeps. */
+const internSlots = 1024;
+const internMaxLength = 40;
 const internedBytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(internSlots).fill(undefined);
 const internedText: string[] = new Array<string>(internSlots).fill('');
 
+function sameBytes(cached: Uint8Array | undefined, bytes: Uint8Array, length: number): boolean {
+  if (cached === undefined || cached.length !== length) return false;
+  let index = 0;
+  while (index < length && cached[index] === bytes[index]) index++;
+  return index === length;
+}
+
 /**
  * Like {@link decodeText} over all of `bytes`, for names that repeat on every request
- * (`REQUEST_METHOD`, `HTTP_HOST`...): short ASCII names are remembered in a small
- * direct-mapped cache, so a repeated name costs a hash and a compare instead of a decode.
- * The result is the same string `decodeText` gives (ASCII decodes alike in both encodings).
+ * (`REQUEST_METHOD`, `HTTP_HOST`...): ASCII names of up to 40 bytes are remembered in a
+ * small two-way cache (at most 1024 names, copied), so a repeated name costs a compare
+ * instead of a decode. The result is the string `decodeText` gives (ASCII decodes alike in
+ * both encodings).
  *
  * @example
  * ```ts
@@ -87,21 +95,19 @@ const internedText: string[] = new Array<string>(internSlots).fill('');
  */
 export function decodeInterned(bytes: Uint8Array, encoding: TextEncoding): string {
   const length = bytes.length;
-  if (length === 0 || length > internMaxLength) return decodeText(bytes, 0, length, encoding);
-  let hash = length;
-  for (let index = 0; index < length; index++) {
-    const byte = bytes[index] as number;
-    if (byte > 0x7f) return decodeText(bytes, 0, length, encoding);
-    hash = (Math.imul(hash, 31) + byte) | 0;
-  }
-  const slot = (hash ^ (hash >>> 8)) & (internSlots - 1);
-  const cached = internedBytes[slot];
-  if (cached !== undefined && cached.length === length) {
-    let index = 0;
-    while (index < length && cached[index] === bytes[index]) index++;
-    if (index === length) return internedText[slot] as string;
-  }
+  if (length < 2 || length > internMaxLength) return decodeText(bytes, 0, length, encoding);
+  // Hash the length and four sampled bytes; the full compare below decides.
+  let hash = Math.imul(length, 0x9e3779b1) ^ (bytes[0] as number) ^ ((bytes[length >> 1] as number) << 8) ^ ((bytes[length - 1] as number) << 16) ^ ((bytes[length - 2] as number) << 24);
+  hash = Math.imul(hash ^ (hash >>> 15), 0x85ebca6b);
+  const slot = (hash ^ (hash >>> 13)) & (internSlots - 2);
+  if (sameBytes(internedBytes[slot], bytes, length)) return internedText[slot] as string;
+  if (sameBytes(internedBytes[slot + 1], bytes, length)) return internedText[slot + 1] as string;
   const text = decodeText(bytes, 0, length, encoding);
+  for (let index = 0; index < length; index++) {
+    if ((bytes[index] as number) > 0x7f) return text;
+  }
+  internedBytes[slot + 1] = internedBytes[slot];
+  internedText[slot + 1] = internedText[slot] as string;
   // A copy (never a view: Buffer#slice would be one), so the cache never sees the caller's memory change.
   internedBytes[slot] = new Uint8Array(bytes);
   internedText[slot] = text;

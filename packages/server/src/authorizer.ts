@@ -57,7 +57,7 @@ export function toAuthorizerListener(handler: AuthorizerHandler): RequestListene
       return;
     }
     const status = decision.status === undefined || decision.status === 200 ? 403 : decision.status;
-    for (const [name, value] of Object.entries(decision.headers ?? {})) res.setHeader(name, value as string | string[]);
+    for (const [name, value] of Object.entries(decision.headers ?? {})) res.setHeader(name, value);
     res.writeHead(status);
     res.end(decision.body ?? '');
   };

@@ -63,7 +63,9 @@ export function toWebRequest(req: FastCgiIncomingMessage): Request {
   const method = req.method ?? 'GET';
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: req.fastcgi.signal };
   if (method !== 'GET' && method !== 'HEAD') {
-    init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
+    // node's web stream and the DOM's are the same object with different type declarations.
+    const body: unknown = Readable.toWeb(req);
+    init.body = body as RequestInit['body'];
     init.duplex = 'half';
   }
   return new Request(url, init);

@@ -47,10 +47,11 @@ function isOutHeaders(response: object, headers: Record<string, unknown>): boole
 /** Flattens whatever node passes to `_storeHeader` into `[name, value]` lines. */
 function headerLines(response: object, headers: unknown): [string, string][] {
   const lines: [string, string][] = [];
+  const text = (value: unknown): string => (typeof value === 'string' ? value : String(value));
   const add = (name: unknown, value: unknown): void => {
     if (value === undefined || value === null) return;
-    if (Array.isArray(value)) for (const item of value as unknown[]) lines.push([String(name), String(item)]);
-    else lines.push([String(name), String(value)]);
+    if (Array.isArray(value)) for (const item of value as unknown[]) lines.push([text(name), text(item)]);
+    else lines.push([text(name), text(value)]);
   };
   if (headers === null || typeof headers !== 'object') return lines;
   if (Array.isArray(headers)) {
@@ -157,7 +158,7 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
   }
 
   override end(...args: unknown[]): this {
-    Reflect.apply(ServerResponse.prototype.end, this, args);
+    (ServerResponse.prototype.end as (this: ServerResponse, ...endArgs: unknown[]) => unknown).apply(this, args);
     if ((this as unknown as OutgoingInternals).finished) this.#complete();
     return this;
   }

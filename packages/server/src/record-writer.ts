@@ -10,8 +10,6 @@ import { type StreamRecordType, encodeRecord, encodeStream } from '@fcgi/codec';
 /** Called once the bytes were handed to the kernel, or the socket failed. */
 export type WriteCallback = (error?: Error | null) => void;
 
-const emptyBytes = new Uint8Array(0);
-
 /**
  * Writes records to a socket. Writes made in the same tick go out in one `writev`; large
  * content is passed on as views, never copied.
@@ -50,7 +48,7 @@ export class RecordWriter {
    * `end` is set). Returns false when the caller should wait for `'drain'`.
    */
   writeStream(type: StreamRecordType, requestId: number, content: Uint8Array, end: boolean, callback?: WriteCallback): boolean {
-    return this.#write(encodeStream(type, requestId, content.length === 0 && !end ? emptyBytes : content, { end }), callback);
+    return this.#write(encodeStream(type, requestId, content, { end }), callback);
   }
 
   /** Writes END_REQUEST. */
@@ -78,10 +76,8 @@ export class RecordWriter {
       socket.cork();
       process.nextTick(this.#uncork);
     }
-    let ready = true;
     const last = pieces.length - 1;
-    for (let index = 0; index < last; index++) ready = socket.write(pieces[index] as Uint8Array);
-    ready = socket.write(pieces[last] as Uint8Array, callback);
-    return ready;
+    for (let index = 0; index < last; index++) socket.write(pieces[index] as Uint8Array);
+    return socket.write(pieces[last] as Uint8Array, callback);
   }
 }

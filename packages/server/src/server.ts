@@ -16,6 +16,7 @@ import { type ListenArguments, fdZeroIsSocket, listenError, listenOnPath, notSpa
 import { type RequestListener, runNodeRequest } from './node-handler.js';
 import type { FastCgiIncomingMessage } from './node-request.js';
 import { type EngineOptions, type ResolvedEngineOptions, normalizeAddress, resolveEngineOptions } from './options.js';
+import type { FastCgiServerResponse } from './node-response.js';
 import type { ActiveRequest } from './request.js';
 
 /** Options of {@link createServer}. */
@@ -33,7 +34,7 @@ export interface FastCgiServerEvents {
   listening: [];
   close: [];
   error: [error: FastCgiServerError];
-  request: [req: FastCgiIncomingMessage, res: import('./node-response.js').FastCgiServerResponse];
+  request: [req: FastCgiIncomingMessage, res: FastCgiServerResponse];
   connection: [socket: Socket];
   connectionError: [error: FastCgiError, socket: Socket];
   requestError: [error: FastCgiServerError, req: FastCgiIncomingMessage];
@@ -72,6 +73,7 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
   readonly #context: ConnectionContext;
   #activeRequests = 0;
   #closing = false;
+  #netClosed = true;
   #listenPending = false;
   #closeTimer: NodeJS.Timeout | undefined;
   #signalHandler: (() => void) | undefined;
@@ -84,8 +86,14 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
     this.#context = this.#makeContext();
     this.#net = createNetServer({ noDelay: true }, (socket) => this.#onConnection(socket));
     this.#net.maxConnections = this.options.maxConnections;
-    this.#net.on('listening', () => this.emit('listening'));
-    this.#net.on('close', () => this.#onNetClose());
+    this.#net.on('listening', () => {
+      this.#netClosed = false;
+      this.emit('listening');
+    });
+    this.#net.on('close', () => {
+      this.#netClosed = true;
+      this.#maybeEmitClose();
+    });
     this.#net.on('error', (error: NodeJS.ErrnoException) => {
       if (!this.#listenPending) report(this, 'connectionError', listenError(error, 'the listening socket'), undefined);
     });
@@ -205,14 +213,16 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
     destroyTimer.unref();
   }
 
-  #onNetClose(): void {
-    if (this.#connections.size > 0) return;
+  /** Emits 'close' once the listening socket is closed and the last connection is gone. */
+  #maybeEmitClose(): void {
+    if (!this.#closing || !this.#netClosed || this.#connections.size > 0) return;
+    this.#closing = false;
     if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
     this.#closeTimer = undefined;
     this.emit('close');
   }
 
-  #emitRequest(req: FastCgiIncomingMessage, res: import('./node-response.js').FastCgiServerResponse): void {
+  #emitRequest(req: FastCgiIncomingMessage, res: FastCgiServerResponse): void {
     if (this.listenerCount('request') === 0) throw new Error('No request listener: pass one to createServer() or listen for the "request" event');
     this.emit('request', req, res);
   }
@@ -242,11 +252,11 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
   }
 
   #makeContext(): ConnectionContext {
-    const server = this;
+    const isClosing = (): boolean => this.#closing;
     return {
       options: this.options,
       get closing() {
-        return server.#closing;
+        return isClosing();
       },
       acquireRequest: () => {
         if (this.#activeRequests >= this.options.maxConcurrentRequests) return false;
@@ -260,7 +270,7 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
       reportConnectionError: (error, socket) => report(this, 'connectionError', error, socket),
       connectionClosed: (connection) => {
         this.#connections.delete(connection);
-        if (this.#closing && this.#connections.size === 0 && !this.#net.listening) this.#onNetClose();
+        this.#maybeEmitClose();
       },
     };
   }

@@ -11,7 +11,7 @@ describe('GET_VALUES and management records', () => {
     client.send({ type: RecordType.GetValues, requestId: 0, pairs: [['FCGI_MAX_CONNS', ''], ['FCGI_MAX_REQS', ''], ['FCGI_MPXS_CONNS', ''], ['FCGI_NOPE', '']] });
     const result = await client.waitFor((record) => record.type === RecordType.GetValuesResult);
     expect(result.requestId).toBe(0);
-    const pairs = (result as { pairs: { name: string; value: string }[] }).pairs.map((pair) => [pair.name, pair.value]);
+    const pairs = (result as unknown as { pairs: { name: string; value: string }[] }).pairs.map((pair) => [pair.name, pair.value]);
     // With multiplexing, FCGI_MAX_REQS is capped by the per-connection limit (HAProxy reads it per connection).
     expect(pairs).toEqual([['FCGI_MAX_CONNS', '7'], ['FCGI_MAX_REQS', '5'], ['FCGI_MPXS_CONNS', '1']]);
   });
@@ -21,7 +21,7 @@ describe('GET_VALUES and management records', () => {
     const client = await TestClient.connect(port);
     client.send({ type: RecordType.GetValues, requestId: 0, pairs: [['FCGI_MPXS_CONNS', ''], ['FCGI_MAX_REQS', '']] });
     const result = await client.waitFor((record) => record.type === RecordType.GetValuesResult);
-    expect((result as { pairs: { name: string; value: string }[] }).pairs.map((pair) => pair.value)).toEqual(['0', '12']);
+    expect((result as unknown as { pairs: { name: string; value: string }[] }).pairs.map((pair) => pair.value)).toEqual(['0', '12']);
   });
 
   it('answers GET_VALUES in the middle of a request', async () => {

@@ -63,7 +63,7 @@ describe('Authorizer role', () => {
   });
 
   it('accepts a boolean from a dedicated authorizer', async () => {
-    const { port } = await startServer({ authorizer: async () => false });
+    const { port } = await startServer({ authorizer: () => Promise.resolve(false) });
     const client = await TestClient.connect(port);
     client.send(authorizerBytes(1, baseParams()));
     expect((await client.cgiReply(1)).status).toBe(403);

@@ -5,13 +5,16 @@
  */
 import type { Command } from '../command.js';
 import { decodeCommand } from './decode.js';
+import { pingCommand } from './ping.js';
+import { requestCommand } from './request.js';
+import { valuesCommand } from './values.js';
 
 /**
  * Every command `fcgi` knows.
  *
  * @example
  * ```ts
- * commands.map((command) => command.name); // ['decode']
+ * commands.map((command) => command.name); // ['request', 'ping', 'values', 'decode']
  * ```
  */
-export const commands: readonly Command[] = [decodeCommand];
+export const commands: readonly Command[] = [requestCommand, pingCommand, valuesCommand, decodeCommand];

@@ -132,7 +132,7 @@ export function mapCgiParams(request: IncomingMessage, options: CgiParamsOptions
     ['CONTENT_LENGTH', request.headers['content-length'] ?? ''],
     ['SCRIPT_NAME', scriptName],
     ['REQUEST_URI', url],
-    ['DOCUMENT_URI', documentUri],
+    ['DOCUMENT_URI', scriptPath],
     ...(root !== undefined ? ([['DOCUMENT_ROOT', root], ['SCRIPT_FILENAME', scriptFilename as string]] as [string, string][]) : []),
     ['PATH_INFO', pathInfo],
     ...(root !== undefined && pathInfo !== '' ? ([['PATH_TRANSLATED', posix.join(root, pathInfo)]] as [string, string][]) : []),

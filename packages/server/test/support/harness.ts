@@ -121,7 +121,7 @@ export class TestClient {
   }
 
   /** Connects to a TCP port on 127.0.0.1 or a Unix path; closed after the test. */
-  static async connect(target: number | { path: string }): Promise<TestClient> {
+  static async connect(target: number | { path: string } | { port: number; host: string }): Promise<TestClient> {
     const socket = typeof target === 'number' ? connect({ port: target, host: '127.0.0.1' }) : connect(target);
     await once(socket, 'connect');
     const client = new TestClient(socket);
