@@ -66,6 +66,7 @@ export function mainHelp(commands: readonly Command[], version: string): string 
   const globalOptions: CommandOption[] = [
     { name: 'help', short: 'h', type: 'boolean', description: 'print this help and exit' },
     { name: 'version', short: 'V', type: 'boolean', description: 'print the version and exit' },
+    { name: 'debug', type: 'boolean', description: 'print stack traces of unexpected errors (any command)' },
   ];
   return [
     `fcgi ${version} - a command line for FastCGI apps and captures`,

@@ -4,10 +4,10 @@
  *
  * @module
  */
+import { FastCgiError } from '@fcgi/codec';
 import { parseCommandArguments, usageMessage } from './arguments.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
-import { FastCgiError } from '@fcgi/codec';
 import { usageError } from './errors.js';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
 import { commandHelp, mainHelp } from './help.js';
@@ -42,7 +42,10 @@ async function runGlobal(argv: readonly string[], io: CliIo): Promise<number> {
   if (first.startsWith('-')) throw usageError(usageMessage({ code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION', message: `'${first}'` }));
   const [, topic, ...extra] = argv;
   if (extra.length > 0) throw usageError(`unexpected argument '${extra[0] as string}'`);
-  if (topic === undefined) await writeOutput(io.stdout, mainHelp(commands, cliVersion()));
+  if (topic?.startsWith('-') === true && topic !== '-h' && topic !== '--help') {
+    throw usageError(usageMessage({ code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION', message: `'${topic}'` }));
+  }
+  if (topic === undefined || topic.startsWith('-')) await writeOutput(io.stdout, mainHelp(commands, cliVersion()));
   else await writeOutput(io.stdout, commandHelp(findCommand(topic)));
   return ExitCode.Ok;
 }
@@ -68,6 +71,7 @@ async function runCommand(command: Command, args: readonly string[], io: CliIo):
  * ```
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  if (argv[0] === '--debug') return main([...argv.slice(1), '--debug'], io);
   const name = argv[0];
   const isCommand = name !== undefined && name !== 'help' && !name.startsWith('-');
   const prefix = isCommand && commands.some((command) => command.name === name) ? `fcgi ${name}` : 'fcgi';

@@ -113,7 +113,7 @@ function setParam(params: [string, string][], name: string, value: string): void
 }
 
 function serverName(headers: readonly [string, string][]): string {
-  const host = headers.find(([name]) => name === 'HTTP_HOST')?.[1];
+  const host = headers.findLast(([name]) => name === 'HTTP_HOST')?.[1];
   return host === undefined || host === '' ? 'localhost' : host.replace(/:\d+$/, '');
 }
 

@@ -12,8 +12,8 @@ async function run(argv: string[]): Promise<{ status: number; stdout: string; st
 }
 
 describe('fcgi help and version', () => {
-  it.each([['--help'], ['-h'], ['help']])('%s prints every command to stdout and exits 0', async (flag) => {
-    const { status, stdout, stderr } = await run([flag]);
+  it.each([['--help'], ['-h'], ['help'], ['help', '--help']])('%s prints every command to stdout and exits 0', async (...argv) => {
+    const { status, stdout, stderr } = await run(argv);
     expect(status).toBe(0);
     expect(stderr).toBe('');
     expect(stdout).toContain(`fcgi ${version}`);
@@ -49,6 +49,7 @@ describe('fcgi usage errors', () => {
     [['frobnicate'], `fcgi: unknown command 'frobnicate'; commands: ${commandNames} (see 'fcgi --help')`],
     [['help', 'frobnicate'], `fcgi: unknown command 'frobnicate'; commands: ${commandNames} (see 'fcgi --help')`],
     [['help', 'decode', 'extra'], "fcgi: unexpected argument 'extra' (see 'fcgi --help')"],
+    [['help', '--json'], "fcgi: unknown option '--json' (see 'fcgi --help')"],
     [['decode', '--bogus'], "fcgi decode: unknown option '--bogus' (see 'fcgi decode --help')"],
     [['decode', '-j'], "fcgi decode: unknown option '-j' (see 'fcgi decode --help')"],
     [['decode', '--json=yes', 'x'], "fcgi decode: option '--json' takes no value (see 'fcgi decode --help')"],
@@ -60,8 +61,10 @@ describe('fcgi usage errors', () => {
   it('does not print a stack trace unless --debug is given', async () => {
     const plain = await run(['decode', 'no-such-file.bin']);
     expect(plain).toEqual({ status: 26, stdout: '', stderr: "fcgi decode: cannot read 'no-such-file.bin': no such file\n" });
-    const debug = await run(['decode', 'no-such-file.bin', '--debug']);
-    expect(debug.status).toBe(26);
-    expect(debug.stderr).toMatch(/^fcgi decode: FastCgiCliError: cannot read 'no-such-file.bin': no such file\n {4}at /);
+    for (const argv of [['decode', 'no-such-file.bin', '--debug'], ['--debug', 'decode', 'no-such-file.bin']]) {
+      const debug = await run(argv);
+      expect(debug.status).toBe(26);
+      expect(debug.stderr).toMatch(/^fcgi decode: FastCgiCliError: cannot read 'no-such-file.bin': no such file\n {4}at /);
+    }
   });
 });

@@ -1,6 +1,8 @@
 /** `fcgi request`, `ping` and `values` against a real php-fpm (skipped, with the reason, when php-fpm is missing). */
 import { writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { concatBytes, encodeParams, encodeRecord } from '@fcgi/codec';
 import { type PhpFpmPeer, requirePeers, startPhpFpm } from '@fcgi/test-peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/index.js';
@@ -66,5 +68,28 @@ describe.skipIf(!peers.available)(peers.title('fcgi against php-fpm'), () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('FCGI_MPXS_CONNS=0\n');
     expect(result.stdout).toMatch(/^(FCGI_[A-Z_]+=\d+\n)+$/);
+  });
+
+  it('decodes a real php-fpm response capture, one line per record', async () => {
+    const request = concatBytes([
+      encodeRecord({ type: 1, requestId: 1, role: 1, keepConn: false }),
+      encodeRecord({ type: 4, requestId: 1, content: encodeParams({ REQUEST_METHOD: 'GET', SCRIPT_FILENAME: join(php.documentRoot, 'stderr.php'), SCRIPT_NAME: '/stderr.php', QUERY_STRING: '' }) }),
+      encodeRecord({ type: 4, requestId: 1, content: new Uint8Array(0) }),
+      encodeRecord({ type: 5, requestId: 1, content: new Uint8Array(0) }),
+    ]);
+    const capture = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const socket = connect(php.socketPath!, () => socket.write(request));
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Buffer.concat(chunks)));
+    });
+    const result = await fcgi(['decode', '-'], [capture]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.some((line) => /^STDERR +id=1 len=\d+ pad=\d+ {2}".*note to stderr/.test(line))).toBe(true);
+    expect(lines.some((line) => /^STDOUT +id=1 len=\d+ pad=\d+ {2}".*ok"$/.test(line))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^END_REQUEST +id=1 len=8 pad=0 {2}appStatus=0 protocolStatus=REQUEST_COMPLETE$/);
   });
 });

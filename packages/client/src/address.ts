@@ -6,7 +6,14 @@
  */
 import { ClientErrorCode, FastCgiClientError } from './errors.js';
 
-/** Where to connect: a TCP host and port, or a Unix socket path. */
+/**
+ * Where to connect: a TCP host and port, or a Unix socket path.
+ *
+ * @example
+ * ```ts
+ * const endpoint: Endpoint = { kind: 'unix', path: '/run/php/fpm.sock' };
+ * ```
+ */
 export type Endpoint = { readonly kind: 'tcp'; readonly host: string; readonly port: number } | { readonly kind: 'unix'; readonly path: string };
 
 function invalid(address: string, why: string): FastCgiClientError {

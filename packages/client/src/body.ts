@@ -6,7 +6,14 @@
  */
 import { ClientErrorCode, FastCgiClientError } from './errors.js';
 
-/** What `request({ body })` and `request({ data })` accept. */
+/**
+ * What `request({ body })` and `request({ data })` accept.
+ *
+ * @example
+ * ```ts
+ * const body: RequestBody = fs.createReadStream('upload.bin');
+ * ```
+ */
 export type RequestBody =
   | string
   | Uint8Array
@@ -15,14 +22,30 @@ export type RequestBody =
   | null
   | undefined;
 
-/** A body ready to send: whole bytes (length known, replayable), or a stream of chunks. */
+/**
+ * A body ready to send: whole bytes (length known, replayable), or a stream of chunks.
+ *
+ * @example
+ * ```ts
+ * const source: BodySource = toBodySource('a=1'); // { kind: 'bytes', ... }
+ * ```
+ */
 export type BodySource =
   | { readonly kind: 'bytes'; readonly bytes: Uint8Array }
   | { readonly kind: 'stream'; readonly stream: ChunkStream };
 
 const encoder = new TextEncoder();
 
-/** A stream of byte chunks that remembers whether it was read from (and so cannot be replayed). */
+/**
+ * A stream of byte chunks that remembers whether it was read from (and so cannot be replayed).
+ *
+ * @example
+ * ```ts
+ * const stream = new ChunkStream(readable);
+ * for await (const chunk of stream.chunks()) write(chunk);
+ * stream.started; // true
+ * ```
+ */
 export class ChunkStream {
   readonly #iterable: AsyncIterable<unknown>;
   #started = false;

@@ -15,7 +15,14 @@ import { openTransport } from './transport.js';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
 
-/** A snapshot of the pool, for monitoring and tests. */
+/**
+ * A snapshot of the pool, for monitoring and tests.
+ *
+ * @example
+ * ```ts
+ * const { queued, running } = client.stats;
+ * ```
+ */
 export interface ClientStats {
   /** Open connections. */
   readonly connections: number;
@@ -117,6 +124,9 @@ export class Client {
       return Promise.reject(new FastCgiClientError(ClientErrorCode.ClientClosed, 'The client is closed', { unsent: true }));
     }
     const prepared = prepareRequest(options);
+    if (options.signal?.aborted === true) {
+      return Promise.reject(new FastCgiClientError(ClientErrorCode.Aborted, 'The request was aborted before it was sent', { cause: options.signal.reason, unsent: true }));
+    }
     const timeouts = {
       headers: requestTimeoutValue('timeout', options.timeout, this.#options.headersTimeout, 1),
       body: requestTimeoutValue('bodyTimeout', options.bodyTimeout, this.#options.bodyTimeout, 0),
@@ -247,7 +257,7 @@ export class Client {
    * closed, so its worker can take the waiting connection.
    */
   #releasePinnedWorkers(): void {
-    if (this.#queue.length > 0) return;
+    if (this.#queue.length > 0 || this.#requestsPerConnection > 1) return;
     let waiting = false;
     for (const connection of this.#connections) if (connection.awaitingFirstByte) waiting = true;
     if (!waiting) return;

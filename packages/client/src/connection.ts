@@ -23,7 +23,14 @@ import { ClientErrorCode, FastCgiTimeoutError, FastCgiUpstreamError, toFastCgiEr
 import type { Exchange, ExchangeOwner } from './exchange.js';
 import type { ResolvedOptions } from './options.js';
 
-/** What a connection tells its pool. */
+/**
+ * What a connection tells its pool.
+ *
+ * @example
+ * ```ts
+ * const events: ConnectionEvents = { onIdle: () => dispatch(), onClose: (connection, lost, error) => retryOrFail(lost, error) };
+ * ```
+ */
 export interface ConnectionEvents {
   /** A request slot freed up (END_REQUEST arrived). */
   onIdle(connection: Connection): void;
@@ -35,7 +42,15 @@ export interface ConnectionEvents {
 const joinLimit = 256 * 1024;
 const emptyBytes = new Uint8Array(0);
 
-/** One transport carrying one request at a time, or several when the app multiplexes. */
+/**
+ * One transport carrying one request at a time, or several when the app multiplexes.
+ *
+ * @example
+ * ```ts
+ * const connection = new Connection(socket, resolveOptions({}), events, 1);
+ * if (connection.available) connection.start(exchange);
+ * ```
+ */
 export class Connection implements ExchangeOwner {
   readonly #socket: Duplex;
   readonly #options: ResolvedOptions;
@@ -98,9 +113,9 @@ export class Connection implements ExchangeOwner {
     Object.assign(exchange, { requestId, attempts: exchange.attempts + 1, reusedConnection: this.requestsStarted > 1, receivedBytes: false, sent: false });
     this.#slots.set(requestId, exchange);
     exchange.setOwner(this);
-    const { role, params, body, data } = exchange.request;
+    const { role, params, paramsRecords, body, data } = exchange.request;
     const pieces: Uint8Array[] = [encodeRecord({ type: RecordType.BeginRequest, requestId, role, keepConn: this.#options.keepAlive })];
-    pieces.push(...encodeParamsStream(requestId, params));
+    pieces.push(...(requestId === 1 ? paramsRecords : encodeParamsStream(requestId, params)));
     const maxRecordLength = this.#options.maxRecordLength;
     if (body.kind === 'bytes') {
       pieces.push(...encodeStream(RecordType.Stdin, requestId, body.bytes, { end: true, maxRecordLength }));
@@ -250,7 +265,7 @@ export class Connection implements ExchangeOwner {
     this.resume(exchange);
     this.#write([encodeRecord({ type: RecordType.AbortRequest, requestId })]);
     this.#abortTimers.set(requestId, setTimeout(() => {
-      this.destroy(new FastCgiTimeoutError(ClientErrorCode.UpstreamClosed, `The app did not end aborted request ${requestId} within ${this.#options.abortTimeout} ms`, { limit: this.#options.abortTimeout }));
+      this.destroy(new FastCgiUpstreamError(ClientErrorCode.UpstreamClosed, `The app did not end aborted request ${requestId} within ${this.#options.abortTimeout} ms`, { limit: this.#options.abortTimeout }));
     }, this.#options.abortTimeout));
   }
 

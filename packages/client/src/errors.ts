@@ -60,7 +60,14 @@ export const ClientErrorCode = {
   ClientDestroyed: 'ERR_FCGI_CLIENT_DESTROYED',
 } as const;
 
-/** One of the client's error codes. */
+/**
+ * One of the client's error codes.
+ *
+ * @example
+ * ```ts
+ * const code: ClientErrorCodeValue = 'ERR_FCGI_QUEUE_FULL';
+ * ```
+ */
 export type ClientErrorCodeValue = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
 /**

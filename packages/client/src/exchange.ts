@@ -10,7 +10,14 @@ import { ClientErrorCode, FastCgiClientError, FastCgiTimeoutError, FastCgiUpstre
 import type { ResolvedOptions } from './options.js';
 import { type ClientResponse, type PreparedRequest, type RequestEnd, authorizerVariables, headerObject } from './request-options.js';
 
-/** Whoever holds the exchange now (the queue, then a connection); told when it is cancelled. */
+/**
+ * Whoever holds the exchange now (the queue, then a connection); told when it is cancelled.
+ *
+ * @example
+ * ```ts
+ * exchange.setOwner({ cancel: (item) => queue.remove(item), resume: () => {} });
+ * ```
+ */
 export interface ExchangeOwner {
   /** The exchange gave up (abort, timeout, body destroyed): drop it or send ABORT_REQUEST. */
   cancel(exchange: Exchange, error: FastCgiError): void;
@@ -18,7 +25,14 @@ export interface ExchangeOwner {
   resume(exchange: Exchange): void;
 }
 
-/** Timeouts of one exchange, in ms (0 disables the body and request timeouts). */
+/**
+ * Timeouts of one exchange, in ms (0 disables the body and request timeouts).
+ *
+ * @example
+ * ```ts
+ * const timeouts: ExchangeTimeouts = { headers: 60000, body: 60000, request: 0 };
+ * ```
+ */
 export interface ExchangeTimeouts {
   readonly headers: number;
   readonly body: number;
@@ -42,6 +56,13 @@ function statusError(protocolStatus: number, requestId: number): FastCgiUpstream
 /**
  * One request in flight. The pool queues it, a connection runs it; records are fed in
  * with `onStdout` / `onStderr` / `onEnd`, and any failure goes through `fail`.
+ *
+ * @example
+ * ```ts
+ * const exchange = new Exchange(prepareRequest({ params }), resolveOptions({}), timeouts, undefined);
+ * connection.start(exchange);
+ * const response = await exchange.response;
+ * ```
  */
 export class Exchange {
   readonly request: PreparedRequest;

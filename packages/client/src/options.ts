@@ -10,10 +10,23 @@ import { ClientErrorCode, FastCgiClientError } from './errors.js';
 /**
  * Opens a transport to the app. Return (or resolve to) any Duplex: a `net.Socket`, or an
  * in-memory stream in tests.
+ *
+ * @example
+ * ```ts
+ * const connect: ConnectFunction = () => net.connect({ host: '127.0.0.1', port: 9000 });
+ * new Client({ connect });
+ * ```
  */
 export type ConnectFunction = (endpoint: Endpoint | undefined, signal: AbortSignal) => Duplex | Promise<Duplex>;
 
-/** Options of `new Client(options)`. Every limit and timeout has a safe default. */
+/**
+ * Options of `new Client(options)`. Every limit and timeout has a safe default.
+ *
+ * @example
+ * ```ts
+ * const options: ClientOptions = { address: 'unix:/run/php/php8.2-fpm.sock', connections: 4, queueTimeout: 5000 };
+ * ```
+ */
 export interface ClientOptions {
   /** Where the app listens: `host:port`, `tcp://host:port`, `[::1]:port`, `unix:/path` or a path with `/`. */
   address?: string;
@@ -43,7 +56,7 @@ export interface ClientOptions {
   abortTimeout?: number;
   /** Ask the app for FCGI_MAX_CONNS / FCGI_MAX_REQS / FCGI_MPXS_CONNS on first connect (default true). */
   getValues?: boolean;
-  /** Most ms to wait for a GET_VALUES_RESULT (default 2000). */
+  /** Most ms to wait for a GET_VALUES_RESULT (default 1000; an app that ignores GET_VALUES delays only the first requests by this much). */
   valuesTimeout?: number;
   /** Most requests on one connection when the app multiplexes (default 16; also capped by FCGI_MAX_REQS). */
   maxConcurrentPerConnection?: number;
@@ -59,7 +72,14 @@ export interface ClientOptions {
   maxRecordLength?: number;
 }
 
-/** Options after validation, with defaults applied. */
+/**
+ * Options after validation, with defaults applied.
+ *
+ * @example
+ * ```ts
+ * const resolved: ResolvedOptions = resolveOptions({ connections: 2 });
+ * ```
+ */
 export interface ResolvedOptions {
   readonly connections: number;
   readonly keepAlive: boolean;
@@ -104,7 +124,7 @@ export const CLIENT_DEFAULTS: ResolvedOptions = {
   requestTimeout: 0,
   abortTimeout: 2000,
   getValues: true,
-  valuesTimeout: 2000,
+  valuesTimeout: 1000,
   maxConcurrentPerConnection: 16,
   maxHeadBytes: 64 * 1024,
   maxHeaders: 200,
@@ -113,7 +133,14 @@ export const CLIENT_DEFAULTS: ResolvedOptions = {
   maxRecordLength: 65535,
 };
 
-/** Throws ERR_FCGI_INVALID_OPTION. */
+/**
+ * An ERR_FCGI_INVALID_OPTION error to throw.
+ *
+ * @example
+ * ```ts
+ * throw invalidOption('Option connections must be positive');
+ * ```
+ */
 export function invalidOption(message: string): FastCgiClientError {
   return new FastCgiClientError(ClientErrorCode.InvalidOption, message);
 }

@@ -4,14 +4,28 @@
  * @module
  */
 import type { Readable } from 'node:stream';
-import { type HeaderEntry, type ParamsInput, type PairInput, Role } from '@fcgi/codec';
+import { type HeaderEntry, type ParamsInput, type PairInput, Role, encodeParamsStream } from '@fcgi/codec';
 import { type BodySource, type RequestBody, toBodySource } from './body.js';
 import { invalidOption, readInteger } from './options.js';
 
-/** A role by name or wire value. */
+/**
+ * A role by name or wire value.
+ *
+ * @example
+ * ```ts
+ * const role: RoleInput = 'authorizer';
+ * ```
+ */
 export type RoleInput = 'responder' | 'authorizer' | 'filter' | 1 | 2 | 3;
 
-/** Options of `client.request()`. */
+/**
+ * Options of `client.request()`.
+ *
+ * @example
+ * ```ts
+ * const options: RequestOptions = { params: { REQUEST_METHOD: 'GET' }, timeout: 5000 };
+ * ```
+ */
 export interface RequestOptions {
   /** CGI params: a plain object (`undefined` values skipped) or an iterable of `[name, value]` pairs. */
   params?: ParamsInput;
@@ -33,7 +47,14 @@ export interface RequestOptions {
   requestTimeout?: number;
 }
 
-/** What `done` resolves to: the END_REQUEST record's fields. */
+/**
+ * What `done` resolves to: the END_REQUEST record's fields.
+ *
+ * @example
+ * ```ts
+ * const { appStatus }: RequestEnd = await response.done;
+ * ```
+ */
 export interface RequestEnd {
   /** The app's exit status. */
   readonly appStatus: number;
@@ -41,7 +62,15 @@ export interface RequestEnd {
   readonly protocolStatus: number;
 }
 
-/** What `client.request()` resolves to once the CGI head has arrived. */
+/**
+ * What `client.request()` resolves to once the CGI head has arrived.
+ *
+ * @example
+ * ```ts
+ * const response: ClientResponse = await client.request({ params });
+ * response.body.pipe(process.stdout);
+ * ```
+ */
 export interface ClientResponse {
   /** From the CGI `Status:` header; 302 for a bare `Location:`; else 200. */
   readonly status: number;
@@ -63,10 +92,19 @@ export interface ClientResponse {
   readonly variables?: Readonly<Record<string, string>>;
 }
 
-/** A request after validation. */
+/**
+ * A request after validation.
+ *
+ * @example
+ * ```ts
+ * const prepared: PreparedRequest = prepareRequest({ params: { A: '1' }, body: 'x' });
+ * ```
+ */
 export interface PreparedRequest {
   readonly role: number;
   readonly params: PairInput[];
+  /** The PARAMS records for request id 1, encoded once (which also validates the params). */
+  readonly paramsRecords: Uint8Array[];
   readonly body: BodySource;
   readonly data: BodySource | undefined;
 }
@@ -132,7 +170,7 @@ export function prepareRequest(options: RequestOptions): PreparedRequest {
     if (data.kind === 'bytes' && !names.has('FCGI_DATA_LENGTH')) params.push(['FCGI_DATA_LENGTH', String(data.bytes.length)]);
     if (!names.has('FCGI_DATA_LAST_MOD')) params.push(['FCGI_DATA_LAST_MOD', lastModifiedSeconds(options.dataLastModified)]);
   }
-  return { role, params, body, data };
+  return { role, params, paramsRecords: encodeParamsStream(1, params), body, data };
 }
 
 /**

@@ -293,3 +293,14 @@ describe('request bodies', () => {
   });
 });
 
+
+describe('params validation', () => {
+  it('rejects params that cannot be encoded before anything is sent', async () => {
+    const { app, client } = await setup(hello);
+    await expect(client.request({ params: { A: 42 as never } })).rejects.toMatchObject({ code: 'ERR_FCGI_INVALID_RECORD' });
+    await expect(client.request({ params: { HUGE: 'x'.repeat(70_000) } })).rejects.toMatchObject({ code: 'ERR_FCGI_PARAM_TOO_LARGE' });
+    expect(app.requests).toHaveLength(0);
+    const response = await client.request({ params: { NAME: 'after' } });
+    expect((await readAll(response.body)).toString()).toBe('hello after');
+  });
+});

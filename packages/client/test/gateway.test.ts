@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Gateway, type GatewayOptions, createGateway } from '../src/index.js';
+import { waitFor } from './support/wait.js';
 import { type FakeApp, type FakeHandler, type FakeRequest, startFakeApp } from './support/fake-app.js';
 
 const apps: FakeApp[] = [];
@@ -220,6 +221,18 @@ describe('gateway responses', () => {
     expect(errors[0]).toMatchObject({ code: 'ERR_FCGI_UPSTREAM_CLOSED' });
   });
 
+  it('fails over between several upstreams given as an array', async () => {
+    const live = await startFakeApp(respondWith('A: b', 'from the live one'));
+    apps.push(live);
+    const gateway = createGateway({ upstream: ['127.0.0.1:1', live.address], documentRoot: '/srv/www' });
+    gateways.push(gateway);
+    const server = createServer(gateway);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    for (let index = 0; index < 3; index++) expect((await send(port, '/a.php')).body).toBe('from the live one');
+  });
+
   it('answers 504 when the head does not come in time', async () => {
     const { port } = await setup(() => {}, { timeout: 50 });
     expect((await send(port, '/a.php')).status).toBe(504);
@@ -240,7 +253,7 @@ describe('gateway responses', () => {
       connection.respond(request.requestId, 'A: b', 'ok');
     }, { onStderr: (line) => lines.push(line) });
     expect((await send(port, '/a.php')).body).toBe('ok');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => lines.length === 2);
     expect(lines).toEqual(['first line', 'second\\x1b[31m red']);
   });
 });

@@ -48,12 +48,13 @@ describe.skipIf(!available)('php-fpm (TCP, pm.max_children=4)', () => {
     expect((await response.done).protocolStatus).toBe(0);
   });
 
-  it('echoes a POST body streamed from a Readable, with its checksum', async () => {
-    const body = Buffer.alloc(2 * 1024 * 1024);
+  it('echoes a 10 MB POST body streamed from a Readable, with its checksum', async () => {
+    const body = Buffer.alloc(10 * 1024 * 1024);
     for (let index = 0; index < body.length; index++) body[index] = (index * 31) & 0xff;
+    const pieces = Array.from({ length: 10 }, (_, index) => body.subarray(index * 1024 * 1024, (index + 1) * 1024 * 1024));
     const response = await client.request({
       params: params(fpm.documentRoot, 'echo.php', { REQUEST_METHOD: 'POST', CONTENT_LENGTH: String(body.length), CONTENT_TYPE: 'application/octet-stream', HTTP_X_TEST: 'yes' }),
-      body: Readable.from([body.subarray(0, 1_000_000), body.subarray(1_000_000)]),
+      body: Readable.from(pieces),
     });
     const echoed = JSON.parse((await readAll(response.body)).toString()) as Record<string, unknown>;
     expect(echoed).toEqual({ method: 'POST', length: body.length, md5: createHash('md5').update(body).digest('hex'), query: '', x: 'yes' });
@@ -64,6 +65,23 @@ describe.skipIf(!available)('php-fpm (TCP, pm.max_children=4)', () => {
     const body = await readAll(response.body);
     expect(body.length).toBe(48 * 65536);
     expect(body.every((byte) => byte === 97)).toBe(true);
+  });
+
+  it('streams a 100 MB response to a slow reader with a bounded buffer', async () => {
+    const response = await client.request({ params: params(fpm.documentRoot, 'big.php', { QUERY_STRING: 'chunks=1600' }) });
+    let received = 0;
+    let largestBuffered = 0;
+    const started = Date.now();
+    for await (const chunk of response.body) {
+      received += (chunk as Buffer).length;
+      // The iterator hands out everything buffered at once: a chunk is what was buffered.
+      largestBuffered = Math.max(largestBuffered, (chunk as Buffer).length + response.body.readableLength);
+      // Read at most ~40 MB/s: php-fpm writes faster, so without backpressure the buffer grows.
+      while (received > (Date.now() - started) * 40_000) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(received).toBe(1600 * 65536);
+    // Unbounded buffering would let the body's buffer grow by tens of megabytes.
+    expect(largestBuffered).toBeLessThan(1024 * 1024);
   });
 
   it('passes error_log() output as STDERR', async () => {
@@ -110,6 +128,11 @@ describe.skipIf(!available)('php-fpm (TCP, pm.max_children=4)', () => {
     }
   });
 
+  it('answers /status', async () => {
+    const response = await client.request({ params: { ...params(fpm.documentRoot, 'hello.php'), SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status', REQUEST_URI: '/status' } });
+    expect((await readAll(response.body)).toString()).toMatch(/^pool:\s+test/m);
+  });
+
   it('answers /ping', async () => {
     const response = await client.request({ params: { ...params(fpm.documentRoot, 'hello.php'), SCRIPT_NAME: '/ping', SCRIPT_FILENAME: '/ping', REQUEST_URI: '/ping' } });
     expect((await readAll(response.body)).toString()).toBe('pong');
@@ -140,5 +163,48 @@ describe.skipIf(!available)('php-fpm (Unix socket, pm.max_requests=1)', () => {
       return (await readAll(response.body)).toString();
     }));
     expect(results.every((result) => result === 'Hello from PHP')).toBe(true);
+  });
+});
+
+describe.skipIf(!available)('php-fpm saturation and restarts', () => {
+  it('queues more concurrent requests than children, then serves them or fails with a typed error, never hangs', async () => {
+    const fpm = await startPhpFpm({ scripts: { 'sleep.php': "<?php usleep(300000); echo 'slept';" }, maxChildren: 2 });
+    const client = new Client({ address: fpm.address, connections: 2, queueTimeout: 400 });
+    try {
+      const outcomes = await Promise.all(Array.from({ length: 12 }, async () => {
+        try {
+          const response = await client.request({ params: params(fpm.documentRoot, 'sleep.php') });
+          return (await readAll(response.body)).toString();
+        } catch (error) {
+          return (error as { code?: string }).code ?? 'untyped';
+        }
+      }));
+      expect(outcomes.filter((outcome) => outcome === 'slept').length).toBeGreaterThanOrEqual(2);
+      expect(outcomes).toContain('ERR_FCGI_QUEUE_TIMEOUT');
+      expect(outcomes.every((outcome) => outcome === 'slept' || outcome === 'ERR_FCGI_QUEUE_TIMEOUT')).toBe(true);
+    } finally {
+      await client.destroy();
+      await fpm.stop();
+    }
+  });
+
+  it('recovers when php-fpm restarts between requests', async () => {
+    let fpm = await startPhpFpm({ scripts, maxChildren: 2 });
+    const client = new Client({ address: fpm.address, keepAliveTimeout: 60_000 });
+    try {
+      const hello = async (): Promise<string> => {
+        const response = await client.request({ params: params(fpm.documentRoot, 'hello.php') });
+        return (await readAll(response.body)).toString();
+      };
+      expect(await Promise.all([hello(), hello()])).toEqual(['Hello from PHP', 'Hello from PHP']);
+      const address = fpm.address;
+      await fpm.stop();
+      fpm = await startPhpFpm({ scripts, maxChildren: 2, address });
+      const results = await Promise.all(Array.from({ length: 6 }, hello));
+      expect(results.every((result) => result === 'Hello from PHP')).toBe(true);
+    } finally {
+      await client.destroy();
+      await fpm.stop();
+    }
   });
 });

@@ -119,6 +119,7 @@ function section(report, path, baseline) {
     }
     lines.push('');
     if (notes.length > 0) lines.push(...notes.map((note) => `${note}  `), '');
+    if (Array.isArray(scenario.notes)) for (const note of scenario.notes) lines.push(note, '');
   }
   if (baseline !== undefined) lines.push(...beforeAfter(report, baseline));
   lines.push('### Method', '');
@@ -156,7 +157,7 @@ function beforeAfter(report, baseline) {
     for (const change of baseline.changes) lines.push(`- ${change}`);
     lines.push('');
   }
-  lines.push(`Baseline measured ${String(baseline.generatedAt).slice(0, 16).replace('T', ' ')} UTC on the same machine kind.`, '');
+  lines.push(`Baseline measured ${String(baseline.generatedAt).slice(0, 16).replace('T', ' ')} UTC with the same benchmark on the same machine, before the changes. The two runs are separate runs on a busy shared machine: the nginx-request and small-record encode ratios moved because of the changes; the large and small decode ratios against fastcgi-stream move with fastcgi-stream's own, very noisy, rate (see the notes above), not with @fcgi/codec's.`, '');
   lines.push('| scenario | operation | vs fastcgi-stream before | after | vs memory copy before | after |', '|---|---|---:|---:|---:|---:|');
   for (const scenario of report.scenarios) {
     const old = baseline.scenarios.find((/** @type {any} */ entry) => entry.id === scenario.id);

@@ -7,7 +7,7 @@
  *
  * Run it with `pnpm --filter @fcgi/codec bench` (after `pnpm build`), or `pnpm bench` at the
  * root. Environment: BENCH_ROUNDS (default 5), BENCH_TIME_MS per task and round (default
- * 300), BENCH_OUT (results file), BENCH_NO_DOCS=1 to skip the docs page, BENCH_ONLY=id,id
+ * 250), BENCH_OUT (results file), BENCH_NO_DOCS=1 to skip the docs page, BENCH_ONLY=id,id
  * to run some scenarios (for development; no targets are evaluated).
  *
  * @module
@@ -24,7 +24,7 @@ import { buildScenarios, takeSink, verify } from './scenarios.js';
 process.noDeprecation = true;
 
 const rounds = positiveInteger('BENCH_ROUNDS', 5);
-const timeMs = positiveInteger('BENCH_TIME_MS', 300);
+const timeMs = positiveInteger('BENCH_TIME_MS', 250);
 /** Each timed sample batches enough operations to last about this long. */
 const sampleMs = 0.5;
 const resultsUrl = new URL(process.env['BENCH_OUT'] ?? './results/codec.json', import.meta.url);
@@ -67,15 +67,15 @@ function packageVersion(relative) {
  */
 
 /**
- * Times a few calls and picks a batch so one sample lasts about `sampleMs`.
+ * Times a few calls and picks a batch so one sample lasts about `sampleMs`. A function
+ * whose first call took a good part of the time budget is run once per round instead.
  *
  * @param {() => void} run
+ * @param {number} firstCallMs
  * @returns {{ batch: number, slow: boolean }}
  */
-function calibrate(run) {
-  const first = performance.now();
-  run();
-  if (performance.now() - first > timeMs / 4) return { batch: 1, slow: true };
+function calibrate(run, firstCallMs) {
+  if (firstCallMs > timeMs / 4) return { batch: 1, slow: true };
   run();
   let calls = 0;
   const start = performance.now();
@@ -103,7 +103,7 @@ function measure(job) {
     time: job.slow ? 0 : timeMs,
     iterations: job.slow ? 1 : 10,
     warmup: !job.slow,
-    warmupTime: 50,
+    warmupTime: 30,
     warmupIterations: 4,
     throws: true,
   });
@@ -161,7 +161,7 @@ function main() {
   const startedAt = Date.now();
   const only = process.env['BENCH_ONLY'];
   const scenarios = buildScenarios().filter((scenario) => only === undefined || only === '' || only.split(',').includes(scenario.id));
-  verify(scenarios);
+  const firstCalls = verify(scenarios);
 
   /** @type {Job[]} */
   const jobs = [];
@@ -172,7 +172,7 @@ function main() {
       for (const contender of scenario.operations[operation]) entries.push([operation, contender]);
     }
     for (const [operation, contender] of entries) {
-      const { batch, slow } = calibrate(contender.run);
+      const { batch, slow } = calibrate(contender.run, firstCalls.get(contender) ?? 0);
       jobs.push({ key: `${scenario.id}/${operation}/${contender.id}`, scenario: scenario.id, operation, contender, batch, slow, opsPerSecond: [] });
     }
   }
@@ -211,6 +211,7 @@ function main() {
       description: scenario.description,
       wireBytes: scenario.wireBytes,
       records: scenario.records,
+      notes: scenario.notes,
       memcpy: rates(copy),
       operations: /** @type {const} */ (['decode', 'encode']).map((operation) => {
         const ours = job(`${scenario.id}/${operation}/codec`);

@@ -230,11 +230,8 @@ export class ParamsDecoder {
     let offset = 0;
     while (offset < chunk.length) {
       if (this.#state === ParamsState.NameLength && this.#lengthFilled === 0) {
-        const next = this.#wholePair(chunk, offset, pairs);
-        if (next !== -1) {
-          offset = next;
-          continue;
-        }
+        offset = this.#wholePairs(chunk, offset, pairs);
+        if (offset === chunk.length) break;
       }
       if (this.#state === ParamsState.NameLength || this.#state === ParamsState.ValueLength) {
         offset = this.#readLength(chunk, offset);
@@ -247,37 +244,43 @@ export class ParamsDecoder {
   }
 
   /**
-   * Fast path: decodes a pair lying whole in `chunk` at `offset` and returns the offset
-   * after it, or -1 (nothing consumed) when it does not lie whole there or breaks a limit,
-   * for the general state machine to handle (and to raise the same error).
+   * Fast path: decodes the pairs lying whole in `chunk` from `offset` on and returns the
+   * offset after the last of them. It stops (consuming nothing more) at a pair that does not
+   * lie whole there or that breaks a limit, for the general state machine to handle (and to
+   * raise the same error).
    */
-  #wholePair(chunk: Uint8Array, offset: number, pairs: NameValuePair[]): number {
-    if (this.#pairCount === this.#maxPairs) return -1;
+  #wholePairs(chunk: Uint8Array, offset: number, pairs: NameValuePair[]): number {
     const end = chunk.length;
-    let cursor = offset;
-    let nameLength = chunk[cursor] as number;
-    if (nameLength < 0x80) cursor += 1;
-    else {
-      nameLength = readLength(chunk, cursor, end);
-      if (nameLength < 0) return -1;
-      cursor += 4;
+    const buffer = chunk.buffer;
+    const byteOffset = chunk.byteOffset;
+    const room = this.#maxBytes - this.#chunkBase;
+    const encoding = this.#encoding;
+    while (offset < end && this.#pairCount !== this.#maxPairs) {
+      let cursor = offset;
+      let nameLength = chunk[cursor] as number;
+      if (nameLength < 0x80) cursor += 1;
+      else {
+        nameLength = readLength(chunk, cursor, end);
+        if (nameLength < 0) break;
+        cursor += 4;
+      }
+      if (cursor >= end || nameLength > room - cursor) break;
+      let valueLength = chunk[cursor] as number;
+      if (valueLength < 0x80) cursor += 1;
+      else {
+        valueLength = readLength(chunk, cursor, end);
+        if (valueLength < 0) break;
+        cursor += 4;
+      }
+      if (valueLength > room - cursor || nameLength + valueLength > end - cursor) break;
+      const nameEnd = cursor + nameLength;
+      const nameBytes = nameLength === 0 ? emptyBytes : new Uint8Array(buffer, byteOffset + cursor, nameLength);
+      const valueBytes = valueLength === 0 ? emptyBytes : new Uint8Array(buffer, byteOffset + nameEnd, valueLength);
+      pairs.push(makePair(nameBytes, valueBytes, encoding));
+      this.#pairCount++;
+      offset = nameEnd + valueLength;
     }
-    if (cursor >= end || nameLength > this.#maxBytes - (this.#chunkBase + cursor)) return -1;
-    let valueLength = chunk[cursor] as number;
-    if (valueLength < 0x80) cursor += 1;
-    else {
-      valueLength = readLength(chunk, cursor, end);
-      if (valueLength < 0) return -1;
-      cursor += 4;
-    }
-    if (valueLength > this.#maxBytes - (this.#chunkBase + cursor) || nameLength + valueLength > end - cursor) return -1;
-    const nameEnd = cursor + nameLength;
-    const valueEnd = nameEnd + valueLength;
-    const nameBytes = nameLength === 0 ? emptyBytes : view(chunk, cursor, nameLength);
-    const valueBytes = valueLength === 0 ? emptyBytes : view(chunk, nameEnd, valueLength);
-    pairs.push(makePair(nameBytes, valueBytes, this.#encoding));
-    this.#pairCount++;
-    return valueEnd;
+    return offset;
   }
 
   #readLength(chunk: Uint8Array, offset: number): number {

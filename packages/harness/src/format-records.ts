@@ -3,14 +3,14 @@
  * out, plus one trailing `!` line when the bytes end inside a record or break the protocol.
  * It never throws on bad input: problems are reported with the codec's typed error codes.
  *
- * Line format (documented in docs/testing.md and the @fcgi/harness README):
+ * Line format (documented in full in docs/cli.md, under `fcgi decode`, which prints these lines):
  *
  * ```text
  * BEGIN_REQUEST     id=1 len=8 pad=0  role=RESPONDER keepConn=true
- * PARAMS            id=1 len=37 pad=3  REQUEST_METHOD=GET SCRIPT_NAME=/index.php
+ * PARAMS            id=1 len=42 pad=6  REQUEST_METHOD=GET SCRIPT_NAME=/index.php
  * PARAMS            id=1 len=0 pad=0  end of stream (2 pairs)
  * STDIN             id=1 len=0 pad=0  end of stream
- * STDOUT            id=1 len=31 pad=1  "Status: 200 OK\r\n\r\nhello"
+ * STDOUT            id=1 len=23 pad=1  "Status: 200 OK\r\n\r\nhello"
  * END_REQUEST       id=1 len=8 pad=0  appStatus=0 protocolStatus=REQUEST_COMPLETE
  * ! ERR_FCGI_TRUNCATED_RECORD at byte 144: Input ended inside STDOUT record (request id 1, 12 of 48 bytes)
  * ```
@@ -324,6 +324,8 @@ export function describeRecords(input: Uint8Array | readonly FcgiRecord[], optio
  * (type name, request id, content and padding lengths where known, and a preview), then
  * one `! CODE at byte N: message` line if the bytes end inside a record or break the
  * protocol. Lines are joined with `\n`, with no trailing newline. Never throws on bad bytes.
+ * Given decoded records instead of bytes, lines have no `pad=` (padding is not part of the
+ * record model) and `len=` is the content length the record encodes to.
  *
  * @example
  * ```ts

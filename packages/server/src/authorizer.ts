@@ -7,14 +7,28 @@
 import type { RequestListener } from './node-handler.js';
 import type { FastCgiIncomingMessage } from './node-request.js';
 
-/** Allow the request; each variable becomes a `Variable-NAME: value` header of the 200 answer. */
+/**
+ * Allow the request; each variable becomes a `Variable-NAME: value` header of the 200 answer.
+ *
+ * @example
+ * ```ts
+ * const allow: AuthorizerAllow = { allow: true, variables: { USER: 'alice' } };
+ * ```
+ */
 export interface AuthorizerAllow {
   readonly allow: true;
   /** Passed on by the web server to the request that follows (as params or env). */
   readonly variables?: Readonly<Record<string, string>>;
 }
 
-/** Deny the request; the web server sends this response to the client. */
+/**
+ * Deny the request; the web server sends this response to the client.
+ *
+ * @example
+ * ```ts
+ * const deny: AuthorizerDeny = { allow: false, status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
+ * ```
+ */
 export interface AuthorizerDeny {
   readonly allow: false;
   /** Default 403. A 200 here is turned into 403: 200 means "allow". */
@@ -23,7 +37,14 @@ export interface AuthorizerDeny {
   readonly body?: string | Uint8Array;
 }
 
-/** What an authorizer returns: a decision, or a plain boolean. */
+/**
+ * What an authorizer returns: a decision, or a plain boolean.
+ *
+ * @example
+ * ```ts
+ * const result: AuthorizerResult = false; // same as { allow: false } (403)
+ * ```
+ */
 export type AuthorizerResult = AuthorizerAllow | AuthorizerDeny | boolean;
 
 /**

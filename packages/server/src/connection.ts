@@ -69,6 +69,8 @@ export class Connection implements RequestHost {
   /** No more input is processed; the socket ends once the last request is done. */
   #ending = false;
   #shuttingDown = false;
+  /** A request without KEEP_CONN finished: close once the others are done. */
+  #closeWhenIdle = false;
   #closed = false;
 
   constructor(socket: Socket, context: ConnectionContext) {
@@ -123,7 +125,8 @@ export class Connection implements RequestHost {
     if (this.#requests.get(request.requestId) !== request) return;
     this.#requests.delete(request.requestId);
     this.#context.releaseRequest();
-    if ((!request.keepConn || this.#shuttingDown) && this.#requests.size === 0) this.#endConnection();
+    if (!request.keepConn) this.#closeWhenIdle = true;
+    if ((this.#closeWhenIdle || this.#shuttingDown) && this.#requests.size === 0) this.#endConnection();
   }
 
   #onData(chunk: Buffer): void {

@@ -48,7 +48,14 @@ export const ServerErrorCode = {
   SocketError: 'ERR_FCGI_SOCKET_ERROR',
 } as const;
 
-/** One of the server's error codes. */
+/**
+ * One of the server's error codes.
+ *
+ * @example
+ * ```ts
+ * const code: ServerErrorCodeValue = 'ERR_FCGI_PARAMS_TIMEOUT';
+ * ```
+ */
 export type ServerErrorCodeValue = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
 
 /**
@@ -69,7 +76,14 @@ export class FastCgiServerError extends FastCgiError {
   }
 }
 
-/** Wraps anything thrown by user code so it always carries an ERR_FCGI_ code. */
+/**
+ * Wraps anything thrown by user code so it always carries an ERR_FCGI_ code.
+ *
+ * @example
+ * ```ts
+ * handlerError(new Error('boom'), 1).code; // 'ERR_FCGI_HANDLER_ERROR'
+ * ```
+ */
 export function handlerError(cause: unknown, requestId: number): FastCgiServerError {
   const message = cause instanceof Error ? cause.message : String(cause);
   return new FastCgiServerError(ServerErrorCode.HandlerError, `Request handler failed: ${message}`, { requestId, cause });

@@ -10,7 +10,14 @@ import type { RequestListener } from './node-handler.js';
 import type { FastCgiIncomingMessage, FastCgiRequestInfo } from './node-request.js';
 import type { FastCgiServerResponse } from './node-response.js';
 
-/** The second argument of a fetch handler: the FastCGI facts and the node request. */
+/**
+ * The second argument of a fetch handler: the FastCGI facts and the node request.
+ *
+ * @example
+ * ```ts
+ * const handler: FetchHandler = (request, { fastcgi }) => new Response(fastcgi.params.REMOTE_ADDR);
+ * ```
+ */
 export interface FetchContext {
   /** Role, request id, params, keepConn, signal (and `data` for filters). */
   readonly fastcgi: FastCgiRequestInfo;

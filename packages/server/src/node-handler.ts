@@ -23,22 +23,43 @@ import type { ActiveRequest } from './request.js';
  */
 export type RequestListener = (req: FastCgiIncomingMessage, res: FastCgiServerResponse) => unknown;
 
-/** Receives errors thrown by handlers (already wrapped as ERR_FCGI_HANDLER_ERROR) and body limit errors. */
+/**
+ * Receives errors thrown by handlers (already wrapped as ERR_FCGI_HANDLER_ERROR) and body
+ * limit errors.
+ *
+ * @example
+ * ```ts
+ * const report: RequestErrorReporter = (error, req) => console.error(error.code, req.url);
+ * ```
+ */
 export type RequestErrorReporter = (error: FastCgiServerError, req: FastCgiIncomingMessage) => void;
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
+const abortCodes = new Set(['ERR_FCGI_REQUEST_ABORTED', 'ABORT_ERR', 'ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET']);
+
+/** True for the errors an abort itself causes (the signal's reason, a premature close). */
+function isAbortConsequence(error: unknown, reason: unknown): boolean {
+  if (error === reason) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && abortCodes.has(code);
+}
+
 /** Answers with a plain-text status when nothing was sent yet, else cuts the response. */
 function answerError(res: FastCgiServerResponse, status: number, text: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
+  try {
+    if (!res.headersSent) {
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      res.writeHead(status, text, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`${text}\n`);
+      return;
+    }
+  } catch {
+    // The response is in a state node refuses to write from: cut it instead.
   }
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
-  res.writeHead(status, text, { 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end(`${text}\n`);
+  res.destroy();
 }
 
 /**
@@ -87,6 +108,14 @@ export function runNodeRequest(request: ActiveRequest, listener: RequestListener
     data?.destroy();
     socket.destroy();
   };
+  const onHandlerError = (error: unknown): void => {
+    // A handler that fails only because the web server aborted its request is not news.
+    if (request.signal.aborted && isAbortConsequence(error, request.signal.reason)) return;
+    report(handlerError(error, request.requestId), req);
+    if (request.done) return;
+    res.appStatus = 1;
+    answerError(res, 500, 'Internal Server Error');
+  };
   request.setHooks({
     onAbort: (reason) => {
       req.destroy(reason);
@@ -102,14 +131,9 @@ export function runNodeRequest(request: ActiveRequest, listener: RequestListener
       if (res.writableEnded && !finished) res.once('finish', cleanup);
       else cleanup();
     },
+    onHandlerError,
   });
 
-  const onHandlerError = (error: unknown): void => {
-    report(handlerError(error, request.requestId), req);
-    if (request.done) return;
-    res.appStatus = 1;
-    answerError(res, 500, 'Internal Server Error');
-  };
   try {
     const result = listener(req, res);
     if (isPromiseLike(result)) result.then(undefined, onHandlerError);

@@ -38,7 +38,14 @@ export interface FastCgiRequestInfo {
   readonly data?: Readable;
 }
 
-/** The client as the web server saw it, from the params. */
+/**
+ * The client as the web server saw it, from the params.
+ *
+ * @example
+ * ```ts
+ * const peer: PeerInfo = peerInfo(req.fastcgi.params);
+ * ```
+ */
 export interface PeerInfo {
   remoteAddress: string | undefined;
   remotePort: number | undefined;
@@ -217,18 +224,36 @@ export class FastCgiIncomingMessage extends IncomingMessage {
   }
 }
 
-/** Fills method, url, version and headers of `req` from the params. */
+const nonAscii = /[\u0080-\uffff]/;
+
+/**
+ * The pairs with values as latin1 text, as node:http decodes the request line and headers
+ * (byte-exact: one character per byte). ASCII values are shared as they are.
+ */
+function latin1Pairs(pairs: readonly NameValuePair[]): { name: string; value: string }[] {
+  return pairs.map((pair) => (nonAscii.test(pair.value) ? { name: pair.name, value: Buffer.from(pair.valueBytes).toString('latin1') } : pair));
+}
+
+/**
+ * Fills method, url, version and headers of `req` from the params. `url` and headers are
+ * latin1 text of the exact bytes, as node:http gives them; `req.fastcgi.params` is UTF-8.
+ */
 export function initializeRequest(req: FastCgiIncomingMessage, info: FastCgiRequestInfo): void {
   const params = info.params;
+  const exact = latin1Pairs(info.pairs);
   req.fastcgi = info;
   req.method = params.REQUEST_METHOD || 'GET';
-  req.url = requestUrl(params);
+  const url = requestUrl(params);
+  req.url = nonAscii.test(url) ? requestUrl(Object.fromEntries(exact.map(({ name, value }) => [name, value]))) : url;
   const version = /^HTTP\/(\d+)(?:\.(\d+))?$/i.exec(params.SERVER_PROTOCOL ?? '');
   req.httpVersionMajor = version === null ? 1 : Number(version[1]);
   req.httpVersionMinor = version === null ? 1 : Number(version[2] ?? 0);
   req.httpVersion = `${req.httpVersionMajor}.${req.httpVersionMinor}`;
-  const raw = requestHeaders(info.pairs);
+  const raw = requestHeaders(exact);
   req.rawHeaders = raw;
+  // node reads `rawHeaders` up to this internal count for `headersDistinct`.
+  const countSymbol = Object.getOwnPropertySymbols(req).find((symbol) => symbol.description === 'kHeadersCount');
+  if (countSymbol !== undefined) (req as unknown as Record<symbol, number>)[countSymbol] = raw.length;
   const headers: Record<string, string> = {};
   for (let index = 0; index < raw.length; index += 2) headers[raw[index] as string] = raw[index + 1] as string;
   req.headers = headers;

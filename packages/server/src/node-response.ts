@@ -38,8 +38,13 @@ interface OutgoingInternals {
 const hopByHopHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 const emptyBytes = new Uint8Array(0);
 
+/** One of node's per-instance internal symbols, by its description. */
+function internalSymbol(target: object, description: string): symbol | undefined {
+  return Object.getOwnPropertySymbols(target).find((candidate) => candidate.description === description);
+}
+
 function isOutHeaders(response: object, headers: Record<string, unknown>): boolean {
-  const symbol = Object.getOwnPropertySymbols(response).find((candidate) => candidate.description === 'kOutHeaders');
+  const symbol = internalSymbol(response, 'kOutHeaders');
   if (symbol !== undefined) return (response as Record<symbol, unknown>)[symbol] === headers;
   return Object.entries(headers).every(([key, entry]) => Array.isArray(entry) && entry.length === 2 && String(entry[0]).toLowerCase() === key);
 }
@@ -178,7 +183,11 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
     this.#waitingForDrain = true;
     this.#sink.onceDrain(() => {
       this.#waitingForDrain = false;
-      if (!this.destroyed && !this.#sink.done) this.emit('drain');
+      if (this.destroyed || this.#sink.done) return;
+      // What node's http server does on the socket's 'drain': clear writableNeedDrain, emit.
+      const needDrain = internalSymbol(this, 'kNeedDrain');
+      if (needDrain !== undefined) (this as unknown as Record<symbol, boolean>)[needDrain] = false;
+      this.emit('drain');
     });
   }
 }

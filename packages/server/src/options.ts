@@ -6,7 +6,14 @@
 import { DEFAULT_LIMITS } from '@fcgi/codec';
 import { FastCgiServerError, ServerErrorCode } from './errors.js';
 
-/** Defaults of every numeric option of {@link ServerOptions}. */
+/**
+ * Defaults of the numeric options (see {@link EngineOptions}).
+ *
+ * @example
+ * ```ts
+ * createServer({ idleTimeout: SERVER_DEFAULTS.idleTimeout * 2 }, listener);
+ * ```
+ */
 export const SERVER_DEFAULTS = {
   /** Requests served at once on one connection. */
   maxRequestsPerConnection: 100,
@@ -43,7 +50,14 @@ export interface ServerLimits {
   closeTimeout: number;
 }
 
-/** Options of the protocol engine (see {@link ServerOptions} for their documentation). */
+/**
+ * Options of the protocol engine: multiplexing, limits, timeouts and the peer filter.
+ *
+ * @example
+ * ```ts
+ * const options: EngineOptions = { maxRequestsPerConnection: 10, webServerAddresses: ['10.0.0.5', '::1'] };
+ * ```
+ */
 export interface EngineOptions {
   /** Accept several requests at once on one connection (default true; FCGI_MPXS_CONNS). */
   multiplex?: boolean;
@@ -76,7 +90,14 @@ export interface EngineOptions {
   allowUnixPeers?: boolean;
 }
 
-/** Engine options with every default applied. */
+/**
+ * Engine options with every default applied (`server.options`).
+ *
+ * @example
+ * ```ts
+ * createServer(listener).options.maxParamsBytes; // 262144
+ * ```
+ */
 export interface ResolvedEngineOptions extends ServerLimits {
   multiplex: boolean;
   /** Normalized addresses, or undefined when every peer is allowed. */
@@ -113,7 +134,14 @@ function readAddresses(list: readonly string[] | undefined): ReadonlySet<string>
   return addresses.length === 0 ? undefined : new Set(addresses);
 }
 
-/** Applies defaults and validates; throws ERR_FCGI_INVALID_OPTION. */
+/**
+ * Applies defaults and validates; throws ERR_FCGI_INVALID_OPTION.
+ *
+ * @example
+ * ```ts
+ * resolveEngineOptions({ multiplex: false }).maxConcurrentRequests; // 1000
+ * ```
+ */
 export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOptions {
   const defaults = SERVER_DEFAULTS;
   return {

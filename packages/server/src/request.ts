@@ -10,7 +10,14 @@ import { InputChannel, type InputFlowControl } from './input-channel.js';
 import type { ResolvedEngineOptions } from './options.js';
 import type { RecordWriter, WriteCallback } from './record-writer.js';
 
-/** The role of a request, by name. */
+/**
+ * The role of a request, by name.
+ *
+ * @example
+ * ```ts
+ * const role: RoleName = req.fastcgi.role; // 'responder' | 'authorizer' | 'filter'
+ * ```
+ */
 export type RoleName = 'responder' | 'authorizer' | 'filter';
 
 /** What a request needs from its connection. */
@@ -31,6 +38,8 @@ export interface RequestHooks {
   onInputError(error: FastCgiServerError): void;
   /** END_REQUEST was written (or the connection is gone): release streams, emit 'close'. */
   onDone(): void;
+  /** User code run by the engine (a 'data' or 'aborted' listener) threw. */
+  onHandlerError(error: unknown): void;
 }
 
 const roleNames: Readonly<Record<number, RoleName>> = { 1: 'responder', 2: 'authorizer', 3: 'filter' };
@@ -138,23 +147,35 @@ export class ActiveRequest {
   /** Consumes one STDIN record's content, enforcing `maxStdinBytes`. */
   pushStdin(content: Uint8Array): void {
     if (content.length === 0) {
-      this.stdin.end();
+      this.#userCode(() => this.stdin.end());
       return;
     }
     if (this.stdin.ended) return;
     const limit = this.#host.options.maxStdinBytes;
     if (this.stdin.bytes + content.length > limit) {
       this.stdin.close();
-      this.#hooks?.onInputError(new FastCgiServerError(ServerErrorCode.StdinTooLarge, `The request body exceeds maxStdinBytes (${limit})`, { requestId: this.requestId, limit }));
+      this.#userCode(() => this.#hooks?.onInputError(new FastCgiServerError(ServerErrorCode.StdinTooLarge, `The request body exceeds maxStdinBytes (${limit})`, { requestId: this.requestId, limit })));
       return;
     }
-    this.stdin.push(content);
+    this.#userCode(() => this.stdin.push(content));
   }
 
   /** Consumes one DATA record's content (Filter role). */
   pushData(content: Uint8Array): void {
-    if (content.length === 0) this.data.end();
-    else this.data.push(content);
+    this.#userCode(() => (content.length === 0 ? this.data.end() : this.data.push(content)));
+  }
+
+  /**
+   * Runs something that may call user code synchronously (a Readable's 'data' listeners,
+   * an 'aborted' listener): what it throws is the handler's error, never a protocol error.
+   */
+  #userCode(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      if (this.#hooks === undefined) throw error;
+      this.#hooks.onHandlerError(error);
+    }
   }
 
   /** Writes response bytes as STDOUT records. Returns false when the caller should wait for drain. */
@@ -198,7 +219,7 @@ export class ActiveRequest {
     this.#clearParamsTimer();
     const reason = new FastCgiServerError(ServerErrorCode.RequestAborted, 'The web server aborted the request', { requestId: this.requestId });
     this.#abortController.abort(reason);
-    this.#hooks?.onAbort(reason);
+    this.#userCode(() => this.#hooks?.onAbort(reason));
     if (writeEnd) this.#writeEnd(0, ProtocolStatus.RequestComplete);
     this.#release();
   }

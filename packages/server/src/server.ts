@@ -10,7 +10,7 @@ import { type AddressInfo, type Server, type Socket, createServer as createNetSe
 import type { FastCgiError } from '@fcgi/codec';
 import { type AuthorizerHandler, toAuthorizerListener } from './authorizer.js';
 import { Connection, type ConnectionContext } from './connection.js';
-import { FastCgiServerError, ServerErrorCode } from './errors.js';
+import { FastCgiServerError, ServerErrorCode, handlerError } from './errors.js';
 import { type FetchHandler, toNodeListener } from './fetch.js';
 import { type ListenArguments, fdZeroIsSocket, listenError, listenOnPath, notSpawnedError, parseListenArguments } from './listen.js';
 import { type RequestListener, runNodeRequest } from './node-handler.js';
@@ -19,7 +19,15 @@ import { type EngineOptions, type ResolvedEngineOptions, normalizeAddress, resol
 import type { FastCgiServerResponse } from './node-response.js';
 import type { ActiveRequest } from './request.js';
 
-/** Options of {@link createServer}. */
+/**
+ * Options of {@link createServer}: the engine's limits and switches, plus the handler
+ * styles that do not fit the listener argument.
+ *
+ * @example
+ * ```ts
+ * const options: ServerOptions = { multiplex: false, maxParamsBytes: 64 * 1024, fetch: () => new Response('hi') };
+ * ```
+ */
 export interface ServerOptions extends EngineOptions {
   /** A fetch-style handler, used when no request listener is given. */
   fetch?: FetchHandler;
@@ -29,7 +37,15 @@ export interface ServerOptions extends EngineOptions {
   handleSignals?: boolean;
 }
 
-/** Events of {@link FastCgiServer}. */
+/**
+ * Events of {@link FastCgiServer} and their arguments.
+ *
+ * @example
+ * ```ts
+ * server.on('connectionError', (error, socket) => console.warn(error.code, socket.remoteAddress));
+ * server.on('requestError', (error, req) => console.error(req.url, error.cause));
+ * ```
+ */
 export interface FastCgiServerEvents {
   listening: [];
   close: [];
@@ -164,15 +180,28 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
           process.nextTick(fail, notSpawnedError());
           break;
         }
-        this.#net.once('error', (error) => fail(notSpawnedError(error)));
+        this.#onListenOutcome((error) => fail(notSpawnedError(error)));
         this.#net.listen({ fd: 0, backlog: target.backlog });
         break;
       case 'net':
-        this.#net.once('error', (error: NodeJS.ErrnoException) => fail(listenError(error, `${target.options.host ?? '*'}:${String(target.options.port)}`)));
+        this.#onListenOutcome((error) => fail(listenError(error, `${target.options.host ?? '*'}:${String(target.options.port)}`)));
         this.#net.listen(target.options);
         break;
     }
     return this;
+  }
+
+  /** Routes the next listen error to `onError`; a successful listen removes that route. */
+  #onListenOutcome(onError: (error: NodeJS.ErrnoException) => void): void {
+    const onFailure = (error: NodeJS.ErrnoException): void => {
+      this.#net.off('listening', onSuccess);
+      onError(error);
+    };
+    const onSuccess = (): void => {
+      this.#net.off('error', onFailure);
+    };
+    this.#net.once('error', onFailure);
+    this.#net.once('listening', onSuccess);
   }
 
   /**
@@ -202,9 +231,29 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
     return this;
   }
 
-  /** Closes every connection at once, aborting their requests. */
+  /**
+   * Closes every connection at once, aborting their requests (as `http.Server`).
+   *
+   * @example
+   * ```ts
+   * server.close();
+   * server.closeAllConnections();
+   * ```
+   */
   closeAllConnections(): void {
     for (const connection of this.#connections) connection.destroy();
+  }
+
+  /**
+   * Closes the connections that have no request in flight (as `http.Server`).
+   *
+   * @example
+   * ```ts
+   * setInterval(() => server.closeIdleConnections(), 60_000).unref();
+   * ```
+   */
+  closeIdleConnections(): void {
+    for (const connection of this.#connections) if (connection.activeRequests === 0) connection.destroy();
   }
 
   #forceClose(): void {
@@ -248,7 +297,13 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
 
   #dispatch(request: ActiveRequest): void {
     const listener = request.role === 'authorizer' && this.#authorizer !== undefined ? this.#authorizer : this.#listener;
-    runNodeRequest(request, listener, (error, req) => report(this, 'requestError', error, req));
+    try {
+      runNodeRequest(request, listener, (error, req) => report(this, 'requestError', error, req));
+    } catch (error) {
+      // Never a protocol error: the request fails on its own, the connection goes on.
+      report(this, 'requestError', handlerError(error, request.requestId), undefined);
+      request.finish(1);
+    }
   }
 
   #makeContext(): ConnectionContext {

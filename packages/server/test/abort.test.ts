@@ -1,4 +1,4 @@
-import { type FcgiRecord, RecordType, Role, encodeParamsStream, encodeRecord } from '@fcgi/codec';
+import { type FcgiRecord, RecordType, Role, encodeParamsStream, encodeRecord, encodeStream } from '@fcgi/codec';
 import { describe, expect, it } from 'vitest';
 import type { FastCgiIncomingMessage, FastCgiServerResponse } from '../src/index.js';
 import { TestClient, baseParams, delay, startServer } from './support/harness.js';
@@ -33,6 +33,27 @@ describe('ABORT_REQUEST', () => {
     expect(client.records.filter(ofId(1))).toHaveLength(count);
     expect(client.records.filter(isEnd(1))).toHaveLength(1);
     expect(captured!.req.destroyed).toBe(true);
+  });
+
+  it('does not report a handler that fails only because its request was aborted', async () => {
+    let failure: unknown;
+    const { port, requestErrors } = await startServer({}, async (req, res) => {
+      try {
+        for await (const _chunk of req) { /* read until the abort */ }
+      } catch (error) {
+        failure = error;
+        throw error;
+      }
+      res.end();
+    });
+    const client = await TestClient.connect(port);
+    client.request(1, { params: baseParams('/', { REQUEST_METHOD: 'POST' }), endStdin: false, body: 'partial' });
+    await delay(20);
+    client.send({ type: RecordType.AbortRequest, requestId: 1 });
+    await client.waitFor(isEnd(1));
+    await delay(20);
+    expect((failure as { code?: string }).code).toBe('ERR_FCGI_REQUEST_ABORTED');
+    expect(requestErrors).toEqual([]);
   });
 
   it('answers an abort that comes before PARAMS end without calling the handler', async () => {
@@ -169,6 +190,29 @@ describe('handler errors', () => {
     expect((await client.fetch(1)).body.toString()).toBe('one');
     await delay(10);
     expect((requestErrors[0]?.cause as { code?: string }).code).toBe('ERR_STREAM_WRITE_AFTER_END');
+  });
+
+  it("treats a throwing 'data' listener as the handler's error, not the connection's", async () => {
+    const { port, requestErrors, connectionErrors } = await startServer({}, (req, res) => {
+      if (req.url === '/ok') {
+        res.end('still serving');
+        return;
+      }
+      req.on('data', () => {
+        throw new Error('data boom');
+      });
+    });
+    const client = await TestClient.connect(port);
+    client.request(1, { params: baseParams('/', { REQUEST_METHOD: 'POST' }), endStdin: false });
+    await delay(30);
+    // The body arrives while req is flowing: the engine's push runs the listener synchronously.
+    client.send(encodeStream(RecordType.Stdin, 1, Buffer.from('abc'), { end: true }));
+    const reply = await client.cgiReply(1);
+    expect(reply.status).toBe(500);
+    expect(reply.end.appStatus).toBe(1);
+    expect((requestErrors[0]?.cause as Error).message).toBe('data boom');
+    expect(connectionErrors).toEqual([]);
+    expect((await client.fetch(2, { params: baseParams('/ok') })).body.toString()).toBe('still serving');
   });
 
   it('never reports a handler error as a connection error', async () => {

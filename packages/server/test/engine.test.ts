@@ -209,6 +209,24 @@ describe('KEEP_CONN and multiplexing', () => {
     expect(client.isClosed).toBe(false);
   });
 
+  it('closes after a request without KEEP_CONN only once the other requests on the connection are done', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const { port } = await startServer({}, async (req, res) => {
+      if (req.url === '/slow') await released;
+      res.end(req.url);
+    });
+    const client = await TestClient.connect(port);
+    client.request(1, { params: baseParams('/slow') });
+    client.request(2, { params: baseParams('/quick'), keepConn: false });
+    expect((await client.cgiReply(2)).body.toString()).toBe('/quick');
+    await delay(20);
+    expect(client.isClosed).toBe(false);
+    release();
+    expect((await client.cgiReply(1)).body.toString()).toBe('/slow');
+    await client.closed;
+  });
+
   it('runs multiplexed requests concurrently and lets them finish out of order', async () => {
     const { port } = await startServer({}, async (req, res) => {
       const wait = Number(req.url?.slice(1));

@@ -1,6 +1,9 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { type FastCgiIncomingMessage, requestUrl } from '../src/index.js';
+import { type FastCgiIncomingMessage, createServer, requestUrl } from '../src/index.js';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { onCleanup } from './support/harness.js';
 import { TestClient, baseParams, delay, startServer } from './support/harness.js';
 
 describe('req: an http.IncomingMessage built from the params', () => {
@@ -43,6 +46,7 @@ describe('req: an http.IncomingMessage built from the params', () => {
       'accept-language': 'fr',
     });
     expect(req.rawHeaders).toContain('x-forwarded-for');
+    expect(req.headersDistinct['accept-language']).toEqual(['fr']);
     expect(req.socket.remoteAddress).toBe('2001:db8::7');
     expect(req.socket.remotePort).toBe(51234);
     expect(req.socket.remoteFamily).toBe('IPv6');
@@ -195,5 +199,30 @@ describe('res: an http.ServerResponse writing a CGI response', () => {
     const client = await TestClient.connect(port);
     const reply = await client.fetch(1);
     expect(JSON.parse(reply.body.toString())).toEqual({ address: '127.0.0.2', connection: true, resSocket: true });
+  });
+});
+
+describe('byte-exact url and headers', () => {
+  it('gives non-ASCII bytes of REQUEST_URI and headers as latin1, as node:http does', async () => {
+    let seen: { url?: string; header?: string | string[]; param?: string } | undefined;
+    const { port } = await startServer({}, (req, res) => {
+      seen = { url: req.url, header: req.headers['x-name'], param: req.fastcgi.params.HTTP_X_NAME };
+      res.end();
+    });
+    const client = await TestClient.connect(port);
+    await client.fetch(1, { params: [['REQUEST_METHOD', 'GET'], ['REQUEST_URI', Buffer.from('/café', 'utf8')], ['HTTP_X_NAME', Buffer.from([0x4a, 0xe9])]] });
+    expect(seen).toEqual({ url: Buffer.from('/café', 'utf8').toString('latin1'), header: 'J\u00e9', param: 'J\ufffd' });
+  });
+});
+
+describe("the 'request' event", () => {
+  it('delivers requests to request listeners when createServer got no listener', async () => {
+    const server = createServer();
+    server.on('request', (req, res) => res.end(`event ${req.url}`));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const client = await TestClient.connect((server.address() as AddressInfo).port);
+    expect((await client.fetch(1, { params: baseParams('/evt'), keepConn: false })).body.toString()).toBe('event /evt');
   });
 });

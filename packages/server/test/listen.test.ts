@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, type Server, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +140,22 @@ describe('spawned mode (fd 0)', () => {
     expect((await client.fetch(1, { params: baseParams('/from-child') })).body.toString()).toBe('spawned /from-child');
   });
 
+  it('serves a listening Unix socket inherited as fd 0', async () => {
+    const path = join(tempDir(), 'spawned.sock');
+    const listener: Server = createNetServer();
+    listener.listen(path);
+    await once(listener, 'listening');
+    const fd = (listener as unknown as { _handle: { fd: number } })._handle.fd;
+    const child = spawnChild(fd);
+    // Stop accepting in the parent. Closing unlinks the bound path, so move it away first.
+    const moved = `${path}.moved`;
+    renameSync(path, moved);
+    listener.close();
+    expect(await firstLine(child)).toBe('listening');
+    const client = await TestClient.connect({ path: moved });
+    expect((await client.fetch(1, { params: baseParams('/over-unix') })).body.toString()).toBe('spawned /over-unix');
+  });
+
   it.each([
     ['a connected socket pair', 'pipe'],
     ['/dev/null', 'ignore'],
@@ -256,6 +272,37 @@ describe('close()', () => {
     expect(await client.waitFor((record) => record.type === 3 && record.requestId === 2)).toMatchObject({ protocolStatus: 2 });
     release();
     expect((await client.cgiReply(1)).body.toString()).toBe('ok');
+  });
+
+  it('closeIdleConnections closes only connections without a request in flight', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const { server, port } = await startServer({}, async (req, res) => {
+      if (req.url === '/slow') await released;
+      res.end('ok');
+    });
+    const idle = await TestClient.connect(port);
+    await idle.fetch(1);
+    const busy = await TestClient.connect(port);
+    busy.request(1, { params: baseParams('/slow') });
+    await delay(20);
+    server.closeIdleConnections();
+    await idle.closed;
+    expect(busy.isClosed).toBe(false);
+    release();
+    expect((await busy.cgiReply(1)).status).toBe(200);
+  });
+
+  it('emits close exactly once, after the last connection', async () => {
+    const { server, port } = await startServer({}, (_req, res) => res.end());
+    const client = await TestClient.connect(port);
+    await client.fetch(1);
+    let closes = 0;
+    server.on('close', () => closes++);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await client.closed;
+    await delay(30);
+    expect(closes).toBe(1);
   });
 
   it('reports ERR_FCGI_SERVER_NOT_RUNNING when not listening', async () => {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { RecordType, encodeRecord, encodeStream } from '@fcgi/codec';
 import { describe, expect, it } from 'vitest';
 import type { FastCgiIncomingMessage } from '../src/index.js';
@@ -123,7 +125,9 @@ describe('STDOUT with backpressure', () => {
     const { port } = await startServer({}, async (_req, res) => {
       const block = Buffer.alloc(1024 * 1024, 1);
       for (let index = 0; index < 4; index++) results.push(res.write(block));
+      expect(res.writableNeedDrain).toBe(true);
       await once(res, 'drain');
+      expect(res.writableNeedDrain).toBe(false);
       drained = true;
       res.end();
     });
@@ -137,6 +141,25 @@ describe('STDOUT with backpressure', () => {
     const reply = await client.cgiReply(1, 10_000);
     expect(drained).toBe(true);
     expect(reply.body.length).toBe(4 * 1024 * 1024);
+  });
+});
+
+describe('piping into the response', () => {
+  it('pipes a stream into res through backpressure', async () => {
+    const block = Buffer.alloc(64 * 1024, 3);
+    const { port } = await startServer({}, async (_req, res) => {
+      await pipeline(Readable.from((function* () {
+        for (let index = 0; index < 64; index++) yield block;
+      })()), res);
+    });
+    const client = await TestClient.connect(port);
+    client.socket.pause();
+    client.request(1);
+    await delay(50);
+    client.socket.resume();
+    const reply = await client.cgiReply(1, 10_000);
+    expect(reply.body.length).toBe(64 * block.length);
+    expect(reply.end.appStatus).toBe(0);
   });
 });
 

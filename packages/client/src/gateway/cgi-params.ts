@@ -10,10 +10,24 @@ import type { IncomingMessage } from 'node:http';
 import { posix } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 
-/** How the gateway splits a path into SCRIPT_NAME and PATH_INFO (nginx's `fastcgi_split_path_info`). */
+/**
+ * How the gateway splits a path into SCRIPT_NAME and PATH_INFO (nginx's `fastcgi_split_path_info`).
+ *
+ * @example
+ * ```ts
+ * DEFAULT_SPLIT_PATH_INFO.exec('/app.php/extra'); // [..., '/app.php', '/extra']
+ * ```
+ */
 export const DEFAULT_SPLIT_PATH_INFO = /^(.+?\.php)(\/.*)?$/;
 
-/** What the mapping needs besides the request. */
+/**
+ * What the mapping needs besides the request.
+ *
+ * @example
+ * ```ts
+ * const options: CgiParamsOptions = { documentRoot: '/srv/www', index: 'index.php' };
+ * ```
+ */
 export interface CgiParamsOptions {
   /** Absolute directory scripts live in; without it no SCRIPT_FILENAME is sent. */
   documentRoot?: string | undefined;
@@ -27,7 +41,15 @@ export interface CgiParamsOptions {
   serverName?: string | undefined;
 }
 
-/** The result of mapping: the params, or an HTTP status to answer with instead. */
+/**
+ * The result of mapping: the params, or an HTTP status to answer with instead.
+ *
+ * @example
+ * ```ts
+ * const mapping: CgiMapping = mapCgiParams(request, { documentRoot: '/srv/www' });
+ * if (!mapping.ok) response.writeHead(mapping.status).end();
+ * ```
+ */
 export type CgiMapping =
   | { readonly ok: true; readonly params: [string, string][]; readonly scriptFilename: string | undefined }
   | { readonly ok: false; readonly status: 400 | 404; readonly reason: string };

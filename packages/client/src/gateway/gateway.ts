@@ -8,16 +8,24 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { FastCgiError } from '@fcgi/codec';
+import { BalancedClient } from '../balanced.js';
 import { Client } from '../client.js';
 import { ClientErrorCode } from '../errors.js';
 import { type ClientOptions, invalidOption, readInteger } from '../options.js';
 import type { ClientResponse } from '../request-options.js';
 import { type CgiParamsOptions, mapCgiParams } from './cgi-params.js';
 
-/** Options of {@link createGateway}. */
+/**
+ * Options of {@link createGateway}.
+ *
+ * @example
+ * ```ts
+ * const options: GatewayOptions = { upstream: '127.0.0.1:9000', documentRoot: '/srv/www', checkScriptExists: true };
+ * ```
+ */
 export interface GatewayOptions extends CgiParamsOptions {
-  /** The app: an address string, client options, or a `Client` you own. */
-  upstream: string | ClientOptions | Client;
+  /** The app: an address, several addresses (balanced, with failover), client options, or a `Client` / `BalancedClient` you own. */
+  upstream: string | readonly string[] | ClientOptions | Client | BalancedClient;
   /** Extra or overriding params (trusted configuration, e.g. PHP_VALUE), or a function of the request. */
   params?: Readonly<Record<string, string>> | ((request: IncomingMessage) => Readonly<Record<string, string>>);
   /** Answer 404 without asking the app when SCRIPT_FILENAME is not a file (like `try_files`; default false). */
@@ -32,11 +40,19 @@ export interface GatewayOptions extends CgiParamsOptions {
   onError?: (error: unknown, request: IncomingMessage) => void;
 }
 
-/** The handler returned by {@link createGateway}: a node:http listener with its client. */
+/**
+ * The handler returned by {@link createGateway}: a node:http listener with its client.
+ *
+ * @example
+ * ```ts
+ * const gateway: Gateway = createGateway({ upstream: '127.0.0.1:9000' });
+ * http.createServer(gateway).listen(8080);
+ * ```
+ */
 export interface Gateway {
   (request: IncomingMessage, response: ServerResponse): void;
   /** The client the gateway forwards with. */
-  readonly client: Client;
+  readonly client: Client | BalancedClient;
   /** Closes the client when the gateway created it. */
   close(): Promise<void>;
 }
@@ -58,7 +74,14 @@ function answer(response: ServerResponse, status: number, text: string): void {
   response.end(text);
 }
 
-/** Replaces control characters (except tab) so a log line cannot forge others. */
+/**
+ * Replaces control characters (except tab) so a log line cannot forge others.
+ *
+ * @example
+ * ```ts
+ * sanitizeLogLine('a\nb'); // 'a\\x0ab'
+ * ```
+ */
 export function sanitizeLogLine(line: string): string {
   // eslint-disable-next-line no-control-regex
   return line.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
@@ -110,6 +133,13 @@ function writeHead(response: ServerResponse, upstream: ClientResponse): void {
   response.writeHead(upstream.status, upstream.statusText);
 }
 
+function upstreamClient(upstream: GatewayOptions['upstream']): Client | BalancedClient {
+  if (upstream instanceof Client || upstream instanceof BalancedClient) return upstream;
+  if (typeof upstream === 'string') return new Client({ address: upstream });
+  if (Array.isArray(upstream)) return new BalancedClient({ upstreams: upstream as readonly string[] });
+  return new Client(upstream as ClientOptions);
+}
+
 /**
  * Creates a node:http handler that forwards every request to a FastCGI app as CGI/1.1
  * params, streams the body both ways and maps the CGI head back: `Status`, headers
@@ -127,8 +157,8 @@ function writeHead(response: ServerResponse, upstream: ClientResponse): void {
  */
 export function createGateway(options: GatewayOptions): Gateway {
   if (typeof options !== 'object' || options === null) throw invalidOption('createGateway options must be an object');
-  const ownsClient = !(options.upstream instanceof Client);
-  const client = options.upstream instanceof Client ? options.upstream : new Client(typeof options.upstream === 'string' ? { address: options.upstream } : options.upstream);
+  const client = upstreamClient(options.upstream);
+  const ownsClient = client !== options.upstream;
   const maxBufferedBody = readInteger('maxBufferedBody', options.maxBufferedBody, 10 * 1024 * 1024, 0);
   if (options.documentRoot !== undefined && !options.documentRoot.startsWith('/')) throw invalidOption('documentRoot must be an absolute path');
 

@@ -43,8 +43,11 @@ export class FakeConnection {
   stderr(requestId: number, content: string): void {
     this.write(concatBytes(encodeStream(RecordType.Stderr, requestId, Buffer.from(content))));
   }
+  /** Request ids whose BEGIN_REQUEST lacked KEEP_CONN: the app closes after their END_REQUEST. */
+  readonly closeAfter = new Set<number>();
   end(requestId: number, appStatus = 0, protocolStatus = 0): void {
     this.write(encodeRecord({ type: RecordType.EndRequest, requestId, appStatus, protocolStatus }));
+    if (this.closeAfter.delete(requestId)) this.socket.end();
   }
   /** A whole CGI response, php-fpm style (no empty STDOUT before END_REQUEST). */
   respond(requestId: number, head: string, body: string | Uint8Array = ''): void {
@@ -134,6 +137,7 @@ export class FakeApp {
           aborted: false, connection,
         };
         pending.set(record.requestId, { request, params: [], stdin: [], data: [], resolveStdin, resolveData });
+        if (!record.keepConn) connection.closeAfter.add(record.requestId);
         return;
       }
       case RecordType.Params: {

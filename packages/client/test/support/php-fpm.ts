@@ -34,6 +34,8 @@ export interface PhpFpmOptions {
   maxChildren?: number;
   maxRequests?: number;
   unixSocket?: boolean;
+  /** Reuse this TCP address (e.g. to restart php-fpm where it was). */
+  address?: string;
   scripts: Record<string, string>;
 }
 
@@ -59,7 +61,7 @@ export async function startPhpFpm(options: PhpFpmOptions): Promise<PhpFpm> {
   const documentRoot = join(runDirectory, 'www');
   mkdirSync(documentRoot);
   for (const [name, source] of Object.entries(options.scripts)) writeFileSync(join(documentRoot, name), source, { mode: 0o644 });
-  const address = options.unixSocket === true ? `unix:${join(runDirectory, 'php.sock')}` : `127.0.0.1:${await freePort()}`;
+  const address = options.address ?? (options.unixSocket === true ? `unix:${join(runDirectory, 'php.sock')}` : `127.0.0.1:${await freePort()}`);
   const listen = address.startsWith('unix:') ? address.slice(5) : address;
   const running = process.getuid?.() === 0;
   writeFileSync(join(runDirectory, 'pool.conf'), [
@@ -79,7 +81,7 @@ export async function startPhpFpm(options: PhpFpmOptions): Promise<PhpFpm> {
     'clear_env = yes',
     '',
   ].join('\n'));
-  writeFileSync(join(runDirectory, 'php.ini'), 'output_buffering = 0\nlog_errors = On\ndisplay_errors = Off\nmemory_limit = 64M\n');
+  writeFileSync(join(runDirectory, 'php.ini'), 'output_buffering = 0\nlog_errors = On\ndisplay_errors = Off\nmemory_limit = 64M\npost_max_size = 64M\n');
   const child: ChildProcess = spawn(phpFpmBinary, ['-F', '-p', runDirectory, '-y', join(runDirectory, 'pool.conf'), '-c', join(runDirectory, 'php.ini')], {
     env: { ...process.env, PHP_INI_SCAN_DIR: '' },
     stdio: 'ignore',
