@@ -69,7 +69,7 @@ export class Client {
   #probe: 'todo' | 'pending' | 'done';
   #dispatchScheduled = false;
   readonly #events: ConnectionEvents = {
-    onIdle: () => this.#scheduleDispatch(),
+    onIdle: (connection, finished) => this.#onIdle(connection, finished),
     onClose: (connection, lost, error) => this.#onConnectionClose(connection, lost, error),
   };
   readonly #queueOwner: ExchangeOwner = {
@@ -252,14 +252,32 @@ export class Client {
   }
 
   /**
-   * php-fpm keeps a worker on a kept-alive connection until it closes. An idle connection
-   * while another one waits for its first byte (maybe not yet accepted by any worker) is
-   * closed, so its worker can take the waiting connection.
+   * php-fpm keeps a worker on a kept-alive connection until it closes, so a connection
+   * opened beyond its free workers waits in the listen backlog. A connection that just
+   * finished a request while an older request still waits on a connection that never
+   * received a byte is closed rather than reused: its worker then accepts the waiting one.
+   */
+  #onIdle(connection: Connection, finished: Exchange): void {
+    if (this.#requestsPerConnection === 1 && connection.activeCount === 0) {
+      for (const other of this.#connections) {
+        const since = other.unprovenSince;
+        if (other !== connection && since !== undefined && since < finished.sequence) {
+          connection.destroy();
+          break;
+        }
+      }
+    }
+    this.#scheduleDispatch();
+  }
+
+  /**
+   * With nothing queued, idle connections are closed while a request waits on a
+   * connection that never received a byte, so their workers can accept it.
    */
   #releasePinnedWorkers(): void {
     if (this.#queue.length > 0 || this.#requestsPerConnection > 1) return;
     let waiting = false;
-    for (const connection of this.#connections) if (connection.awaitingFirstByte) waiting = true;
+    for (const connection of this.#connections) if (connection.unprovenSince !== undefined) waiting = true;
     if (!waiting) return;
     for (const connection of [...this.#connections]) if (connection.activeCount === 0) connection.destroy();
   }

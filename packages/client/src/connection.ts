@@ -32,8 +32,8 @@ import type { ResolvedOptions } from './options.js';
  * ```
  */
 export interface ConnectionEvents {
-  /** A request slot freed up (END_REQUEST arrived). */
-  onIdle(connection: Connection): void;
+  /** A request slot freed up: `finished` got its END_REQUEST. */
+  onIdle(connection: Connection, finished: Exchange): void;
   /** The connection is gone; `lost` are the requests that had not ended. */
   onClose(connection: Connection, lost: Exchange[], error: FastCgiError): void;
 }
@@ -97,10 +97,17 @@ export class Connection implements ExchangeOwner {
     return this.#closed;
   }
 
-  /** True when a request here was sent and has not received a single byte yet. */
-  get awaitingFirstByte(): boolean {
-    for (const exchange of this.#slots.values()) if (!exchange.finished && !exchange.receivedBytes) return true;
-    return false;
+  /**
+   * For a connection that never received a byte while a request waits on it (maybe no
+   * worker accepted it yet): the sequence of its oldest waiting request; else undefined.
+   */
+  get unprovenSince(): number | undefined {
+    if (this.#sawRecord) return undefined;
+    let oldest: number | undefined;
+    for (const exchange of this.#slots.values()) {
+      if (!exchange.finished && (oldest === undefined || exchange.sequence < oldest)) oldest = exchange.sequence;
+    }
+    return oldest;
   }
 
   /** Starts a request: writes BEGIN_REQUEST, PARAMS and (when whole) STDIN/DATA in one write. */
@@ -110,7 +117,7 @@ export class Connection implements ExchangeOwner {
     const limit = this.#options.maxRequestsPerConnection;
     if (!this.#options.keepAlive || (limit > 0 && this.requestsStarted >= limit)) this.#retired = true;
     const requestId = this.#allocateId();
-    Object.assign(exchange, { requestId, attempts: exchange.attempts + 1, reusedConnection: this.requestsStarted > 1, receivedBytes: false, sent: false });
+    exchange.begin(requestId, this.requestsStarted > 1);
     this.#slots.set(requestId, exchange);
     exchange.setOwner(this);
     const { role, params, paramsRecords, body, data } = exchange.request;
@@ -255,13 +262,20 @@ export class Connection implements ExchangeOwner {
       return;
     }
     this.#startIdleTimer();
-    this.#events.onIdle(this);
+    this.#events.onIdle(this, exchange);
   }
 
-  /** The exchange gave up: send ABORT_REQUEST and wait `abortTimeout` for its END_REQUEST. */
-  cancel(exchange: Exchange, _error: FastCgiError): void {
+  /**
+   * The exchange gave up. On a kept or multiplexed connection: send ABORT_REQUEST and wait
+   * `abortTimeout` for its END_REQUEST. Otherwise: close the connection.
+   */
+  cancel(exchange: Exchange, error: FastCgiError): void {
     const requestId = exchange.requestId;
     if (this.#closed || this.#slots.get(requestId) !== exchange) return;
+    if (!this.#options.keepAlive && this.#slots.size === 1) {
+      this.destroy(error);
+      return;
+    }
     this.resume(exchange);
     this.#write([encodeRecord({ type: RecordType.AbortRequest, requestId })]);
     this.#abortTimers.set(requestId, setTimeout(() => {

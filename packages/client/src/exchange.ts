@@ -41,6 +41,9 @@ export interface ExchangeTimeouts {
 
 const noop = (): void => {};
 
+/** Orders attempts across every connection: a smaller number was sent earlier. */
+let lastSequence = 0;
+
 function statusError(protocolStatus: number, requestId: number): FastCgiUpstreamError {
   const codes: Record<number, (typeof ClientErrorCode)[keyof typeof ClientErrorCode]> = {
     [ProtocolStatus.CantMpxConn]: ClientErrorCode.CantMpxConn,
@@ -83,6 +86,8 @@ export class Exchange {
   reusedConnection = false;
   /** True once every STDIN (and DATA) record of the current attempt was written. */
   sent = false;
+  /** When the current attempt started, relative to all others (larger is later). */
+  sequence = 0;
   #owner: ExchangeOwner | undefined;
   #finished = false;
   #headDone = false;
@@ -137,6 +142,17 @@ export class Exchange {
   /** True once the request ended (successfully or not). */
   get finished(): boolean {
     return this.#finished;
+  }
+
+  /** A connection starts (another attempt of) the request as `requestId`. */
+  begin(requestId: number, reusedConnection: boolean): void {
+    this.requestId = requestId;
+    this.attempts += 1;
+    this.reusedConnection = reusedConnection;
+    this.receivedBytes = false;
+    this.sent = false;
+    lastSequence += 1;
+    this.sequence = lastSequence;
   }
 
   /** Hands the exchange to a new owner (the queue or a connection). */

@@ -128,6 +128,27 @@ describe.skipIf(!available)('php-fpm (TCP, pm.max_children=4)', () => {
     }
   });
 
+  it('does not starve requests on unaccepted connections under sustained overload', async () => {
+    // 1600 requests of 20 ms through 4 workers, 64 at a time, for about 8 s: the queue never
+    // empties. A request written to a connection no worker accepted must still be served
+    // long before its 5 s head timeout.
+    const fresh = new Client({ address: fpm.address, getValues: false, connections: 8, keepAliveTimeout: 120_000 });
+    let next = 0;
+    let served = 0;
+    try {
+      await Promise.all(Array.from({ length: 64 }, async () => {
+        while (next < 1600) {
+          next += 1;
+          const response = await fresh.request({ params: params(fpm.documentRoot, 'slow.php'), timeout: 5000 });
+          if ((await readAll(response.body)).toString() === 'slow done') served += 1;
+        }
+      }));
+      expect(served).toBe(1600);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('answers /status', async () => {
     const response = await client.request({ params: { ...params(fpm.documentRoot, 'hello.php'), SCRIPT_NAME: '/status', SCRIPT_FILENAME: '/status', REQUEST_URI: '/status' } });
     expect((await readAll(response.body)).toString()).toMatch(/^pool:\s+test/m);

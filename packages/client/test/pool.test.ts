@@ -189,6 +189,17 @@ describe('timeouts and abort', () => {
     await waitFor(() => app.connections[0]!.records.some((record) => record.type === RecordType.AbortRequest));
   });
 
+  it('closes the connection instead of sending ABORT_REQUEST when connections are not kept', async () => {
+    const { app, client } = await setup(never, { keepAlive: false });
+    const controller = new AbortController();
+    const pending = client.request({ signal: controller.signal });
+    await waitFor(() => app.requests.length === 1);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_FCGI_ABORTED' });
+    await waitFor(() => app.connections[0]!.socket.destroyed || app.connections[0]!.socket.readableEnded);
+    expect(app.connections[0]!.records.some((record) => record.type === RecordType.AbortRequest)).toBe(false);
+  });
+
   it('rejects at once for an already aborted signal and sends nothing', async () => {
     const { app, client } = await setup(hello);
     await text(client); // a free kept-alive connection exists: still nothing may be sent

@@ -1,12 +1,12 @@
 /**
  * Interop: curl -> Apache httpd -> @fcgi/server: mod_proxy_fcgi (responder, enablereuse=on)
  * and mod_authnz_fcgi driving our Authorizer (allow, deny, Variable- values reaching the
- * next handler). @fcgi/test-peers is imported by relative path (not a declared dependency).
+ * next handler).
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpPeer, curl, requirePeers, startApache } from '../../test-peers/src/index.js';
+import { type HttpPeer, curl, requirePeers, startApache } from '@fcgi/test-peers';
 import { type FastCgiServer, createServer } from '../src/index.js';
 import { createInteropApp, interopChecks } from './support/interop.js';
 

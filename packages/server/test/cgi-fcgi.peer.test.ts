@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findExecutable, peersRequired } from '../../test-peers/src/index.js';
+import { findExecutable, peersRequired } from '@fcgi/test-peers';
 import { type FastCgiServer, createServer } from '../src/index.js';
 
 const cgiFcgi = findExecutable('cgi-fcgi');

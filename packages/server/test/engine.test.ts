@@ -302,4 +302,25 @@ describe('output records', () => {
     expect(writes).toHaveLength(1);
     expect(writes[0]).toBeGreaterThan(1);
   });
+
+  it('passes a large body to the socket as views of the handler\'s buffer, not copies', async () => {
+    const body = Buffer.alloc(200_000, 42);
+    const written: Buffer[] = [];
+    const { port, server } = await startServer({}, (_req, res) => res.end(body));
+    server.on('connection', (socket) => {
+      const writev = socket._writev?.bind(socket);
+      if (writev) {
+        socket._writev = (chunks, callback) => {
+          for (const { chunk } of chunks) written.push(chunk as Buffer);
+          writev(chunks, callback);
+        };
+      }
+    });
+    const client = await TestClient.connect(port);
+    const reply = await client.fetch(1);
+    expect(reply.body.equals(body)).toBe(true);
+    const views = written.filter((chunk) => chunk.buffer === body.buffer);
+    // Every full 65535-byte record is a view; only a tail under the codec's 8 KiB copy threshold is copied.
+    expect(views.reduce((total, chunk) => total + chunk.length, 0)).toBeGreaterThan(body.length - 8192);
+  });
 });

@@ -2,12 +2,12 @@
  * Interop: curl -> HAProxy fcgi-app -> @fcgi/server. With `option get-values` HAProxy asks
  * GET_VALUES first; our FCGI_MPXS_CONNS=1 / FCGI_MAX_REQS answer makes it multiplex
  * requests on one connection.
- * @fcgi/test-peers is imported by relative path (not a declared dependency).
+ *
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpPeer, curl, requirePeers, startHaproxy } from '../../test-peers/src/index.js';
+import { type HttpPeer, curl, requirePeers, startHaproxy } from '@fcgi/test-peers';
 import { type FastCgiServer, createServer } from '../src/index.js';
 import { createInteropApp, interopChecks } from './support/interop.js';
 

@@ -1,7 +1,6 @@
 /**
  * Interop: curl -> lighttpd mod_fastcgi -> @fcgi/server, in responder mode and in
- * authorizer mode (protecting static files). @fcgi/test-peers is imported by relative path
- * (not a declared dependency).
+ * authorizer mode (protecting static files).
  */
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpPeer, curl, requirePeers, startLighttpd } from '../../test-peers/src/index.js';
+import { type HttpPeer, curl, requirePeers, startLighttpd } from '@fcgi/test-peers';
 import { type FastCgiServer, createServer } from '../src/index.js';
 import { createInteropApp, interopChecks } from './support/interop.js';
 

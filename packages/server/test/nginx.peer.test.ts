@@ -1,12 +1,11 @@
 /**
  * Interop: curl -> nginx -> @fcgi/server, with nginx started by the test on loopback, plain
- * and with fastcgi_keep_conn + upstream keepalive. @fcgi/test-peers is imported by
- * relative path: it is not a declared dependency of this package (adding it needs an install).
+ * and with fastcgi_keep_conn + upstream keepalive.
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpPeer, curl, requirePeers, startNginx } from '../../test-peers/src/index.js';
+import { type HttpPeer, curl, requirePeers, startNginx } from '@fcgi/test-peers';
 import { type FastCgiServer, createServer } from '../src/index.js';
 import { createInteropApp, interopChecks } from './support/interop.js';
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { curl } from '../../../test-peers/src/index.js';
+import { curl } from '@fcgi/test-peers';
 import type { RequestListener } from '../../src/index.js';
 
 /** The shared app, and the paths whose handlers saw an abort. */
