@@ -185,6 +185,7 @@ export class Client {
       const exchange = this.#queue[index] as Exchange;
       const connection = this.#pick(exchange.freshOnly);
       if (connection === undefined) {
+        if (!exchange.freshOnly) break; // no connection has a free slot
         index += 1;
         continue;
       }
@@ -258,6 +259,8 @@ export class Client {
    * received a byte is closed rather than reused: its worker then accepts the waiting one.
    */
   #onIdle(connection: Connection, finished: Exchange): void {
+    // An app that answered CANT_MPX_CONN does not multiplex after all: one request per connection from now on.
+    if (connection.maxConcurrent < this.#requestsPerConnection) this.#requestsPerConnection = 1;
     if (this.#requestsPerConnection === 1 && connection.activeCount === 0) {
       for (const other of this.#connections) {
         const since = other.unprovenSince;

@@ -238,6 +238,25 @@ describe('GET_VALUES and multiplexing', () => {
     expect(client.stats.requestsPerConnection).toBe(5);
   });
 
+  it('falls back to one request per connection after CANT_MPX_CONN', async () => {
+    const busy = new Set<unknown>();
+    const { client } = await setup((request, connection) => {
+      if (busy.has(connection)) {
+        connection.end(request.requestId, 0, 1);
+        return;
+      }
+      busy.add(connection);
+      setTimeout(() => {
+        busy.delete(connection);
+        hello(request, connection);
+      }, 20);
+    }, { getValues: true }, { values: { FCGI_MPXS_CONNS: '1', FCGI_MAX_REQS: '4', FCGI_MAX_CONNS: '1' } });
+    const first = await Promise.all([text(client), text(client).catch((error: { code: string }) => error.code)]);
+    expect(first).toEqual(['hi', 'ERR_FCGI_CANT_MPX_CONN']);
+    expect(client.stats.requestsPerConnection).toBe(1);
+    expect(await Promise.all([text(client), text(client)])).toEqual(['hi', 'hi']);
+  });
+
   it('lowers the connection cap to FCGI_MAX_CONNS', async () => {
     const { client } = await setup(hello, { getValues: true, connections: 8 }, { values: { FCGI_MPXS_CONNS: '0', FCGI_MAX_CONNS: '2' } });
     await text(client);

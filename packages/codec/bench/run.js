@@ -226,7 +226,8 @@ function main() {
               variant: contender.variant === true,
               ...(contender.note === undefined ? {} : { note: contender.note }),
               ...rates(measured),
-              versusFastcgiStream: ratio(measured, peer),
+              versus: contender.versus ?? 'fastcgi-stream',
+              versusFastcgiStream: ratio(measured, job(`${scenario.id}/${operation}/${contender.versus ?? 'fastcgi-stream'}`)),
               versusMemcpy: ratio(measured, copy),
             };
           }),

@@ -38,6 +38,7 @@ import {
  * @property {string} label - Human name in tables.
  * @property {boolean} [variant] - An informational extra, not part of the targets.
  * @property {string} [note] - What the variant shows.
+ * @property {string} [versus] - The fastcgi-stream contender fed the same input (default `fastcgi-stream`).
  * @property {() => void} run - One operation.
  */
 
@@ -282,8 +283,8 @@ function largeStdout() {
     wireBytes: bytes.length,
     records: Math.ceil(largeBodyLength / maxContent) + 1,
     notes: [
-      'Decode is faster than copying the bytes because @fcgi/codec returns each record\'s content as a view into the pushed buffer (no copy when a record lies inside one chunk); the `copyContent` row shows the cost when every record is copied out into a new buffer. fastcgi-stream copies each record twice and, given one big buffer, copies the rest of that buffer on every read of its buffer list, so its rate depends on the input size (quadratic) and on the machine\'s memory behaviour: its min-max range is wide, and the ratio to it says more about that design than about a constant factor. The 64 KiB-chunk rows feed both decoders socket-sized reads.',
-      'Encode is zero-copy: `encodeStream` returns the record headers, views of the body and shared zero padding, meant for `writev`/cork. The `+ concatBytes` row joins them into one contiguous buffer; a fresh 1 MiB allocation then dominates (page faults), which makes that row noisy and about as fast as fastcgi-stream, which also allocates and copies every record.',
+      'Decode is faster than copying the bytes because @fcgi/codec returns each record\'s content as a view into the pushed buffer (no copy when a record lies inside one chunk); the `copyContent` row shows the cost when every record is copied out into a new buffer. fastcgi-stream copies each record twice and, given one big buffer, copies the rest of that buffer on every read of its buffer list, so its rate depends on the input size (quadratic) and on the machine\'s memory behaviour: its min-max range is wide, and the ratio to it says more about that design than about a constant factor. The 64 KiB-chunk rows feed both decoders socket-sized reads: a 65,544-byte record then spans two reads, and @fcgi/codec assembles its content in a new buffer (a copy, as it must); allocating that fresh memory dominates on this VM, so this path runs at about a third of the copy rate, several times faster than fastcgi-stream on the same reads.',
+      'Encode is zero-copy: `encodeStream` returns the record headers, views of the body and shared zero padding, meant for `writev`/cork. The `+ concatBytes` row joins them into one contiguous buffer: a fresh 1 MiB allocation per operation then dominates; on this VM it is often served by mmap and page-faulted in on every operation, which makes the row very noisy (from about fastcgi-stream\'s rate, which allocates and copies 64 KiB per record, down to a fraction of it).',
     ],
     memcpy: memcpy(bytes),
     operations: {
@@ -294,7 +295,8 @@ function largeStdout() {
           id: 'codec-64k',
           label: '@fcgi/codec, 64 KiB chunks',
           variant: true,
-          note: 'the same bytes pushed as 64 KiB socket reads (records span chunks and are copied out of them)',
+          note: 'the same bytes pushed as 64 KiB socket reads (records span chunks and are copied out of them); compared with fastcgi-stream on the same reads',
+          versus: 'fastcgi-stream-64k',
           run: codecDecode(chunksOf(bytes, 64 * 1024)),
         },
         {
@@ -302,6 +304,7 @@ function largeStdout() {
           label: 'fastcgi-stream, 64 KiB chunks',
           variant: true,
           note: 'the same bytes as 64 KiB socket reads',
+          versus: 'fastcgi-stream-64k',
           run: peerDecode(chunksOf(bytes, 64 * 1024)),
         },
         {
@@ -375,7 +378,8 @@ function smallStdout() {
           id: 'codec-64k',
           label: '@fcgi/codec, 64 KiB chunks',
           variant: true,
-          note: 'the same bytes pushed as 64 KiB socket reads (records span chunks)',
+          note: 'the same bytes pushed as 64 KiB socket reads (records span chunks); compared with fastcgi-stream on the same reads',
+          versus: 'fastcgi-stream-64k',
           run: codecDecode(socketChunks),
         },
         {
@@ -383,6 +387,7 @@ function smallStdout() {
           label: 'fastcgi-stream, 64 KiB chunks',
           variant: true,
           note: 'the same bytes as 64 KiB socket reads; fastcgi-stream copies the rest of its head buffer on every take(), so one big buffer is quadratic for it',
+          versus: 'fastcgi-stream-64k',
           run: peerDecode(socketChunks),
         },
       ],

@@ -217,7 +217,9 @@ function frame(frames: Uint8Array[], type: number, requestId: number, content: U
  * Frames stream content (PARAMS, STDIN, STDOUT, STDERR, DATA) as records of at most
  * `maxRecordLength` bytes, returning the pieces to write in order (for `writev`). Large
  * content is not copied: the pieces are its views, between new headers and shared zero
- * padding. Empty content produces no record unless `end` is set.
+ * padding. Empty content produces no record unless `end` is set. Small records are cut
+ * from a shared slab, as Node's Buffer pool does: a piece's `buffer` may hold other pieces,
+ * so never transfer or detach it.
  *
  * @example
  * ```ts

@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { type AddressInfo, type Server, type Socket, createServer as createNetServer } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FastCgiError } from '@fcgi/codec';
 import { type AuthorizerHandler, toAuthorizerListener } from './authorizer.js';
 import { Connection, type ConnectionContext } from './connection.js';
@@ -18,6 +19,7 @@ import type { FastCgiIncomingMessage } from './node-request.js';
 import { type EngineOptions, type ResolvedEngineOptions, normalizeAddress, resolveEngineOptions } from './options.js';
 import type { FastCgiServerResponse } from './node-response.js';
 import type { ActiveRequest } from './request.js';
+import { asConnectionSocket } from './serve-connection.js';
 
 /**
  * Options of {@link createServer}: the engine's limits and switches, plus the handler
@@ -254,6 +256,21 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
    */
   closeIdleConnections(): void {
     for (const connection of this.#connections) if (connection.activeRequests === 0) connection.destroy();
+  }
+
+  /**
+   * Serves FastCGI on a connection that did not come from `listen()`: any Duplex (an
+   * in-memory pair in tests, a socket accepted elsewhere). It counts as a connection like
+   * any other (limits, `close()`, `'connection'`); `listen()` is not needed.
+   *
+   * @example
+   * ```ts
+   * const [appSide, clientSide] = duplexPair(); // node:stream (Node 22.6+) or your own
+   * createServer((req, res) => res.end('hi')).serveConnection(appSide);
+   * ```
+   */
+  serveConnection(stream: Duplex): void {
+    this.#onConnection(asConnectionSocket(stream));
   }
 
   #forceClose(): void {

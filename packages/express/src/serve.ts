@@ -1,0 +1,124 @@
+/**
+ * Serving an Express app over FastCGI: the app is a node:http listener, so it runs on
+ * @fcgi/server unchanged; authorizer-role requests can go to a second app or router.
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Express, RequestHandler, Router } from 'express';
+import { type FastCgiServer, type RequestListener, type ServerOptions, createServer } from '@fcgi/server';
+import { type ListenTarget, listenOn } from './listen.js';
+
+/**
+ * An Express app, router or middleware.
+ *
+ * @example
+ * ```ts
+ * const handler: ExpressHandler = express.Router().get('/', (req, res) => res.send('hi'));
+ * ```
+ */
+export type ExpressHandler = Express | Router | RequestHandler;
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => unknown;
+
+/**
+ * Options of {@link toFastCgi}: every @fcgi/server option, plus an Express authorizer.
+ *
+ * @example
+ * ```ts
+ * const options: ToFastCgiOptions = { maxRequestsPerConnection: 10, authorizer: authApp };
+ * ```
+ */
+export interface ToFastCgiOptions extends Omit<ServerOptions, 'fetch' | 'authorizer'> {
+  /**
+   * An Express app (or router) that answers Authorizer-role requests (Apache
+   * mod_authnz_fcgi, lighttpd): 200 allows, with `Variable-NAME` headers passed on; any
+   * other status denies. A request it does not answer is denied with 403. Without it,
+   * authorizer requests reach the app itself (`req.fastcgi.role === 'authorizer'`).
+   */
+  authorizer?: ExpressHandler;
+}
+
+/**
+ * Options of {@link serve}: those of {@link toFastCgi} and where to listen.
+ *
+ * @example
+ * ```ts
+ * const options: ServeOptions = { listen: '127.0.0.1:9000', closeTimeout: 5000 };
+ * ```
+ */
+export interface ServeOptions extends ToFastCgiOptions {
+  /** Where to listen (see {@link ListenTarget}); omitted: the socket inherited on fd 0. */
+  listen?: ListenTarget;
+}
+
+const statusText: Readonly<Record<number, string>> = { 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+
+/** The final answer for a request a router passed on: `unmatched` when nothing answered, 500 on an error. */
+function finalAnswer(res: ServerResponse, unmatched: number): (error?: unknown) => void {
+  return (error) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const status = error === undefined ? unmatched : 500;
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${statusText[status] ?? 'Error'}\n`);
+  };
+}
+
+/** True for an Express application, which has its own final handler (404 page, error page). */
+function isExpressApp(handler: NodeHandler): boolean {
+  return typeof (handler as { handle?: unknown }).handle === 'function' && typeof (handler as { set?: unknown }).set === 'function';
+}
+
+function run(handler: NodeHandler, req: IncomingMessage, res: ServerResponse, unmatched: number): unknown {
+  if (isExpressApp(handler)) return handler(req, res);
+  return handler(req, res, finalAnswer(res, unmatched));
+}
+
+function toListener(app: ExpressHandler, authorizer: ExpressHandler | undefined): RequestListener {
+  const main = app as unknown as NodeHandler;
+  const authorize = authorizer as unknown as NodeHandler | undefined;
+  return (req, res) => {
+    if (authorize !== undefined && req.fastcgi.role === 'authorizer') return authorize(req, res, finalAnswer(res, 403));
+    return run(main, req, res, 404);
+  };
+}
+
+/**
+ * Wraps an Express app in a FastCGI server (not listening yet): `req` is a real
+ * `http.IncomingMessage` whose address, scheme and headers come from the FastCGI params,
+ * with `req.fastcgi` holding the role and raw params.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { toFastCgi } from '@fcgi/express';
+ * const app = express().get('/', (req, res) => res.send(`hi ${req.ip}`));
+ * toFastCgi(app).listen(9000, '127.0.0.1');
+ * ```
+ */
+export function toFastCgi(app: ExpressHandler, options: ToFastCgiOptions = {}): FastCgiServer {
+  const { authorizer, ...serverOptions } = options;
+  return createServer(serverOptions, toListener(app, authorizer));
+}
+
+/**
+ * Serves an Express app over FastCGI and resolves once it listens. `server.close()` shuts
+ * down gracefully (in-flight requests finish, up to `closeTimeout`).
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { serve } from '@fcgi/express';
+ * const app = express().get('/users/:id', (req, res) => res.json({ id: req.params.id }));
+ * const server = await serve(app, { listen: '127.0.0.1:9000' });
+ * process.on('SIGTERM', () => server.close());
+ * ```
+ */
+export async function serve(app: ExpressHandler, options: ServeOptions = {}): Promise<FastCgiServer> {
+  const { listen, ...rest } = options;
+  const server = toFastCgi(app, rest);
+  await listenOn(server, listen);
+  return server;
+}
