@@ -31,14 +31,12 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [...lifecycleChec
  */
 export const CONFORMANCE_PROFILES = {
   'php-fpm': {
+    'unknown-type': 'php-fpm closes the connection on a management record of an unknown type instead of answering UNKNOWN_TYPE',
     'streams-ended': 'php-fpm sends END_REQUEST without the empty STDOUT record',
-    'params-split-pair': 'php-fpm parses each PARAMS record on its own, so a pair split across records is lost',
-    'one-byte-records': 'php-fpm parses each PARAMS record on its own, so 1-byte PARAMS records are lost',
-    'abort-request': 'php-fpm does not answer ABORT_REQUEST while it waits for the request body',
-    'multiplexing': 'php-fpm neither multiplexes nor answers a second concurrent request with CANT_MPX_CONN',
-    'unknown-type': 'php-fpm does not answer unknown management record types',
-    'unknown-role': 'php-fpm does not answer an unknown role with UNKNOWN_ROLE',
-    'inactive-id-ignored': 'php-fpm does not ignore records for inactive request ids',
+    'inactive-id-ignored': 'php-fpm closes the connection on records for a request id it has not begun',
+    'unknown-role': 'php-fpm closes the connection on an unknown role instead of answering UNKNOWN_ROLE',
+    'params-split-pair': 'php-fpm parses each PARAMS record on its own: a pair split across records makes it close the connection',
+    'one-byte-records': 'php-fpm parses each PARAMS record on its own: 1-byte PARAMS records make it close the connection',
   },
 } as const satisfies Record<string, Readonly<Record<string, string>>>;
 

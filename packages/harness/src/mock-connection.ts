@@ -127,7 +127,7 @@ export class MockConnection {
       return;
     }
     const unknownType = record.type === 'unknown' ? record.rawType : record.type;
-    if (record.requestId === 0) this.#enqueue([{ kind: 'write', bytes: encodeRecord({ type: RecordType.UnknownType, requestId: 0, unknownType }) }]);
+    if (record.requestId === 0 && this.#context.script.unknownType !== false) this.#enqueue([{ kind: 'write', bytes: encodeRecord({ type: RecordType.UnknownType, requestId: 0, unknownType }) }]);
   }
 
   #onBegin(requestId: number, role: number, keepConn: boolean): void {
@@ -187,7 +187,9 @@ export class MockConnection {
     this.#enqueue(steps, active.response);
     this.#queue = this.#queue.then(() => {
       this.#active.delete(active.request.requestId);
-      if (!active.request.keepConn && this.#active.size === 0) this.#socket.end();
+      const policy = this.#context.script.keepConn ?? 'honour';
+      const close = policy === 'always-close' || (policy === 'honour' && !active.request.keepConn);
+      if (close && this.#active.size === 0) this.#socket.end();
     });
   }
 

@@ -108,6 +108,10 @@ export interface MockScript {
   mpxsConns?: 0 | 1;
   /** Extra or replacement GET_VALUES answers; `false` never answers GET_VALUES. */
   values?: Readonly<Record<string, string>> | false;
+  /** KEEP_CONN handling: `'honour'` (default), `'always-close'` (close after every request) or `'never-close'` (keep every connection open). */
+  keepConn?: 'honour' | 'always-close' | 'never-close';
+  /** Answer management records of unknown types with UNKNOWN_TYPE (default true). */
+  unknownType?: boolean;
   /** Where to listen: a loopback TCP port (default: any free one) or a Unix socket path. */
   listen?: { readonly host?: string; readonly port?: number } | { readonly path: string };
 }
