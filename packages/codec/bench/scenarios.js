@@ -237,7 +237,7 @@ function nginxRequest() {
     records: 4,
     notes: [
       'Each operation decodes the same request again, as a server decodes request after request with the same param names: @fcgi/codec remembers short ASCII names in a small cache (values are always decoded), so the names cost a compare here, as they do on a live server.',
-      'The encoders produce the same records; fastcgi-stream pads to `length % 8` bytes (not to the next multiple of 8), so its output is a few bytes longer; MB/s counts @fcgi/codec\'s wire bytes for both.',
+      'The encoders produce the same records (checked before timing); fastcgi-stream pads each record with `length % 8` bytes instead of up to the next multiple of 8, so its byte count differs slightly; MB/s counts @fcgi/codec\'s wire bytes for both.',
     ],
     memcpy: memcpy(bytes),
     operations: {
@@ -283,7 +283,7 @@ function largeStdout() {
     wireBytes: bytes.length,
     records: Math.ceil(largeBodyLength / maxContent) + 1,
     notes: [
-      'Decode is faster than copying the bytes because @fcgi/codec returns each record\'s content as a view into the pushed buffer (no copy when a record lies inside one chunk); the `copyContent` row shows the cost when every record is copied out into a new buffer. fastcgi-stream copies each record twice and, given one big buffer, copies the rest of that buffer on every read of its buffer list, so its rate depends on the input size (quadratic) and on the machine\'s memory behaviour: its min-max range is wide, and the ratio to it says more about that design than about a constant factor. The 64 KiB-chunk rows feed both decoders socket-sized reads: a 65,544-byte record then spans two reads, and @fcgi/codec assembles its content in a new buffer (a copy, as it must); allocating that fresh memory dominates on this VM, so this path runs at about a third of the copy rate, several times faster than fastcgi-stream on the same reads.',
+      'Decode is faster than copying the bytes because @fcgi/codec returns each record\'s content as a view into the pushed buffer (no copy when a record lies inside one chunk); the `copyContent` row shows the cost when every record is copied out into a new buffer. fastcgi-stream copies each record twice and, given one big buffer, copies the rest of that buffer on every read of its buffer list, so its rate depends on the input size (quadratic) and on the machine\'s memory behaviour: its min-max range is wide, and the ratio to it says more about that design than about a constant factor. The 64 KiB-chunk rows feed both decoders socket-sized reads: a 65,544-byte record then spans two reads, and @fcgi/codec assembles its content in a new buffer (a copy, as it must); allocating that fresh memory dominates on this VM, so this path runs below the copy rate (0.3x to 0.5x in our runs), still several times faster than fastcgi-stream on the same reads.',
       'Encode is zero-copy: `encodeStream` returns the record headers, views of the body and shared zero padding, meant for `writev`/cork. The `+ concatBytes` row joins them into one contiguous buffer: a fresh 1 MiB allocation per operation then dominates; on this VM it is often served by mmap and page-faulted in on every operation, which makes the row very noisy (from about fastcgi-stream\'s rate, which allocates and copies 64 KiB per record, down to a fraction of it).',
     ],
     memcpy: memcpy(bytes),

@@ -7,7 +7,7 @@ import { FCGI_HEADER_LENGTH, FCGI_VERSION_1, recordTypeName } from './constants.
 import { CodecErrorCode, FastCgiProtocolError } from './errors.js';
 import { DEFAULT_LIMITS, readLimit } from './limits.js';
 import { decodeParams } from './pairs.js';
-import type { FcgiRecord } from './records.js';
+import type { DecodedRecord } from './records.js';
 import type { TextEncoding } from './text.js';
 
 /**
@@ -85,11 +85,11 @@ export class RecordDecoder {
    * const records = decoder.push(new Uint8Array([1, 2, 0, 1, 0, 0, 0, 0])); // [{ type: 2, requestId: 1 }]
    * ```
    */
-  push(chunk: Uint8Array): FcgiRecord[] {
+  push(chunk: Uint8Array): DecodedRecord[] {
     if (this.#failure !== undefined) {
       throw new FastCgiProtocolError(CodecErrorCode.DecoderPoisoned, 'The record decoder already failed', { cause: this.#failure });
     }
-    const records: FcgiRecord[] = [];
+    const records: DecodedRecord[] = [];
     try {
       this.#consume(chunk, records);
     } catch (error) {
@@ -119,7 +119,7 @@ export class RecordDecoder {
     }
   }
 
-  #consume(chunk: Uint8Array, records: FcgiRecord[]): void {
+  #consume(chunk: Uint8Array, records: DecodedRecord[]): void {
     const length = chunk.length;
     let offset = 0;
     while (offset < length) {
@@ -139,23 +139,28 @@ export class RecordDecoder {
   }
 
   /** Reads a header lying whole in `chunk`; emits the record at once when it lies whole there too. */
-  #fastRecord(chunk: Uint8Array, offset: number, records: FcgiRecord[]): number {
+  #fastRecord(chunk: Uint8Array, offset: number, records: DecodedRecord[]): number {
     const contentLength = ((chunk[offset + 4] as number) << 8) | (chunk[offset + 5] as number);
     const paddingLength = chunk[offset + 6] as number;
     this.#startRecord(chunk[offset] as number, chunk[offset + 1] as number, ((chunk[offset + 2] as number) << 8) | (chunk[offset + 3] as number), contentLength);
     const contentStart = offset + FCGI_HEADER_LENGTH;
     const contentEnd = contentStart + contentLength;
-    if (contentEnd + paddingLength <= chunk.length) {
+    if (contentEnd <= chunk.length) {
       const view = chunk.subarray(contentStart, contentEnd);
-      records.push(this.#build(this.#copyContent ? view.slice() : view));
-      return contentEnd + paddingLength;
+      // Uint8Array's own slice: a Node Buffer's slice() would return a view, not a copy.
+      records.push(this.#build(this.#copyContent ? Uint8Array.prototype.slice.call(view) : view));
+      const paddingEnd = contentEnd + paddingLength;
+      if (paddingEnd <= chunk.length) return paddingEnd;
+      this.#paddingLeft = paddingEnd - chunk.length;
+      this.#phase = Phase.Padding;
+      return chunk.length;
     }
     this.#paddingLeft = paddingLength;
     this.#beginContent(contentLength, records);
     return contentStart;
   }
 
-  #fillHeader(chunk: Uint8Array, offset: number, records: FcgiRecord[]): number {
+  #fillHeader(chunk: Uint8Array, offset: number, records: DecodedRecord[]): number {
     const header = this.#header;
     while (offset < chunk.length && this.#headerFilled < FCGI_HEADER_LENGTH) header[this.#headerFilled++] = chunk[offset++] as number;
     if (this.#headerFilled < FCGI_HEADER_LENGTH) return offset;
@@ -176,7 +181,7 @@ export class RecordDecoder {
     this.#requestId = requestId;
   }
 
-  #beginContent(contentLength: number, records: FcgiRecord[]): void {
+  #beginContent(contentLength: number, records: DecodedRecord[]): void {
     if (contentLength === 0) {
       records.push(this.#build(emptyBytes));
       this.#phase = this.#paddingLeft > 0 ? Phase.Padding : Phase.Header;
@@ -187,7 +192,7 @@ export class RecordDecoder {
     this.#phase = Phase.Content;
   }
 
-  #fillContent(chunk: Uint8Array, offset: number, records: FcgiRecord[]): number {
+  #fillContent(chunk: Uint8Array, offset: number, records: DecodedRecord[]): number {
     const content = this.#content;
     const take = Math.min(content.length - this.#contentFilled, chunk.length - offset);
     content.set(chunk.subarray(offset, offset + take), this.#contentFilled);
@@ -200,7 +205,7 @@ export class RecordDecoder {
     return offset + take;
   }
 
-  #build(content: Uint8Array): FcgiRecord {
+  #build(content: Uint8Array): DecodedRecord {
     const type = this.#type;
     const requestId = this.#requestId;
     switch (type) {

@@ -162,6 +162,9 @@ export class ParamsDecoder {
   #lengthFilled = 0;
   #field: Uint8Array = emptyBytes;
   #fieldFilled = 0;
+  /** True while `#field` (or the finished `#nameBytes`) is a view into the chunk being pushed. */
+  #fieldIsView = false;
+  #nameIsView = false;
   #failure: unknown = undefined;
 
   constructor(options: ParamsDecoderOptions = {}) {
@@ -240,6 +243,12 @@ export class ParamsDecoder {
       }
       this.#settle(pairs);
     }
+    if (this.#state === ParamsState.Value && this.#nameIsView) {
+      // The name lies in this chunk but its value continues in the next: keep a copy, as
+      // the caller may reuse the chunk's memory once push returns.
+      this.#nameBytes = Uint8Array.prototype.slice.call(this.#nameBytes);
+      this.#nameIsView = false;
+    }
     return pairs;
   }
 
@@ -302,7 +311,8 @@ export class ParamsDecoder {
 
   #onLength(length: number, offset: number): number {
     const consumed = this.#chunkBase + offset;
-    if (length > this.#maxBytes - consumed) {
+    const pending = this.#state === ParamsState.ValueLength ? this.#nameLength : 0;
+    if (length + pending > this.#maxBytes - consumed) {
       throw new FastCgiLimitError(CodecErrorCode.ParamsTooLarge, `A declared length of ${length} bytes exceeds maxParamsBytes (${this.#maxBytes})`, { limit: this.#maxBytes });
     }
     if (this.#state === ParamsState.NameLength) {
@@ -322,9 +332,13 @@ export class ParamsDecoder {
     if (this.#fieldFilled === 0 && this.#field === emptyBytes && offset + length <= chunk.length) {
       this.#field = view(chunk, offset, length);
       this.#fieldFilled = length;
+      this.#fieldIsView = true;
       return offset + length;
     }
-    if (this.#field === emptyBytes) this.#field = new Uint8Array(length);
+    if (this.#field === emptyBytes) {
+      this.#field = new Uint8Array(length);
+      this.#fieldIsView = false;
+    }
     const take = Math.min(length - this.#fieldFilled, chunk.length - offset);
     this.#field.set(chunk.subarray(offset, offset + take), this.#fieldFilled);
     this.#fieldFilled += take;
@@ -335,6 +349,7 @@ export class ParamsDecoder {
     for (;;) {
       if (this.#state === ParamsState.Name && this.#fieldFilled === this.#nameLength) {
         this.#nameBytes = this.#nameLength === 0 ? emptyBytes : this.#field;
+        this.#nameIsView = this.#nameLength !== 0 && this.#fieldIsView;
         this.#state = ParamsState.Value;
         this.#field = emptyBytes;
         this.#fieldFilled = 0;
@@ -345,6 +360,7 @@ export class ParamsDecoder {
         pairs.push(makePair(this.#nameBytes, valueBytes, this.#encoding));
         this.#pairCount++;
         this.#nameBytes = emptyBytes;
+        this.#nameIsView = false;
         this.#field = emptyBytes;
         this.#fieldFilled = 0;
         this.#state = ParamsState.NameLength;

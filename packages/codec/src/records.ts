@@ -133,10 +133,10 @@ export type PairInput = NameValuePair | readonly [string | Uint8Array, string | 
  * const ask: GetValuesRecord = { type: 9, requestId: 0, pairs: [['FCGI_MPXS_CONNS', ''], ['FCGI_MAX_REQS', '']] };
  * ```
  */
-export interface GetValuesRecord {
+export interface GetValuesRecord<Pair extends PairInput = PairInput> {
   readonly type: 9;
   readonly requestId: number;
-  readonly pairs: readonly PairInput[];
+  readonly pairs: readonly Pair[];
 }
 
 /**
@@ -147,10 +147,10 @@ export interface GetValuesRecord {
  * const answer: GetValuesResultRecord = { type: 10, requestId: 0, pairs: [['FCGI_MPXS_CONNS', '1']] };
  * ```
  */
-export interface GetValuesResultRecord {
+export interface GetValuesResultRecord<Pair extends PairInput = PairInput> {
   readonly type: 10;
   readonly requestId: number;
-  readonly pairs: readonly PairInput[];
+  readonly pairs: readonly Pair[];
 }
 
 /**
@@ -214,6 +214,22 @@ export type FcgiRecord =
   | GetValuesResultRecord
   | UnknownTypeRecord
   | UnknownRecord;
+
+/**
+ * A record as the decoder returns it: an {@link FcgiRecord} whose GET_VALUES and
+ * GET_VALUES_RESULT pairs are decoded {@link NameValuePair}s (strings and raw bytes).
+ *
+ * @example
+ * ```ts
+ * for (const record of new RecordDecoder().push(bytes)) {
+ *   if (record.type === RecordType.GetValuesResult) for (const pair of record.pairs) console.log(pair.name, pair.value);
+ * }
+ * ```
+ */
+export type DecodedRecord =
+  | Exclude<FcgiRecord, GetValuesRecord | GetValuesResultRecord>
+  | GetValuesRecord<NameValuePair>
+  | GetValuesResultRecord<NameValuePair>;
 
 /**
  * The record types whose body is a byte stream.

@@ -278,11 +278,33 @@ describe('ParamsDecoder (incremental)', () => {
   });
 
   it('maxParamsBytes: throws ERR_FCGI_PARAMS_TOO_LARGE when the stream grows past the limit', () => {
+    // The last pair's declared lengths already overrun the budget, so the error comes as
+    // soon as they are read, before the rest of its bytes arrive.
     const decoder = new ParamsDecoder({ maxParamsBytes: block.length - 1 });
-    decoder.push(block.subarray(0, block.length - 1));
-    const error = thrown(() => decoder.push(block.subarray(block.length - 1)));
+    const error = thrown(() => {
+      decoder.push(block.subarray(0, block.length - 1));
+      decoder.push(block.subarray(block.length - 1));
+    });
     expect(error).toBeInstanceOf(FastCgiLimitError);
     expect(error).toMatchObject({ code: CodecErrorCode.ParamsTooLarge, limit: block.length - 1 });
+  });
+
+  it('maxParamsBytes: counts the declared name and value lengths together', () => {
+    const decoder = new ParamsDecoder({ maxParamsBytes: 1024 });
+    // name 896 bytes + value 896 bytes: each fits alone, together they cannot.
+    const error = thrown(() => decoder.push(new Uint8Array([0x80, 0, 0x03, 0x80, 0x80, 0, 0x03, 0x80])));
+    expect(error).toMatchObject({ code: CodecErrorCode.ParamsTooLarge, limit: 1024 });
+  });
+
+  it('keeps a copy of a name whose value continues in the next chunk, so the chunk can be reused', () => {
+    const decoder = new ParamsDecoder();
+    const first = new Uint8Array([6, 1, ...new TextEncoder().encode('HTTP_X')]);
+    expect(decoder.push(first)).toEqual([]);
+    first.fill(0);
+    const [pair] = decoder.push(new Uint8Array([0x41]));
+    expect(pair?.name).toBe('HTTP_X');
+    expect(Array.from(pair?.nameBytes ?? [])).toEqual(Array.from(new TextEncoder().encode('HTTP_X')));
+    expect(pair?.value).toBe('A');
   });
 
   it('maxParamsBytes: rejects a declared length past the limit before its bytes arrive', () => {

@@ -123,6 +123,25 @@ describe('content views and copies', () => {
     chunk.fill(0);
     expect(decoded.content).toEqual(record.content);
   });
+
+  it('copies with copyContent: true even when the chunk is a Node Buffer (whose slice is a view)', () => {
+    const chunk = Buffer.from(encodeAll([record]));
+    const [decoded] = new RecordDecoder({ copyContent: true }).push(chunk) as [typeof record];
+    chunk.fill(0);
+    expect(Array.from(decoded.content)).toEqual(Array.from(record.content));
+  });
+
+  it('returns a view when the content lies in the chunk but the padding spills into the next', () => {
+    const bytes = encodeRecord(record, { paddingLength: 7 });
+    const decoder = new RecordDecoder();
+    const first = bytes.slice(0, 8 + 9 + 3);
+    const [decoded] = decoder.push(first) as [typeof record];
+    expect(decoded.content.buffer).toBe(first.buffer);
+    expect(decoder.idle).toBe(false);
+    expect(decoder.push(bytes.slice(8 + 9 + 3))).toEqual([]);
+    expect(decoder.idle).toBe(true);
+    expect(decoder.push(encodeRecord(record))).toHaveLength(1);
+  });
 });
 
 describe('record helpers', () => {

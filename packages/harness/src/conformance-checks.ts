@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type FcgiRecord, ProtocolStatus, RecordType, ValueName, encodeRecord } from '@fcgi/codec';
+import { ProtocolStatus, RecordType, ValueName, encodeRecord } from '@fcgi/codec';
+import { violation } from './errors.js';
 import { type CheckContext, expectCompleted } from './conformance-context.js';
 
 /**
@@ -38,11 +39,11 @@ const getValuesCheck: ConformanceCheck = {
     const asked = [ValueName.MaxConns, ValueName.MaxReqs, ValueName.MpxsConns, 'FCGI_NO_SUCH_VARIABLE'];
     connection.send(encodeRecord({ type: RecordType.GetValues, requestId: 0, pairs: asked.map((name) => [name, ''] as const) }));
     const answer = await connection.next((record) => record.type === RecordType.GetValuesResult, context.timeout);
-    if (answer.type !== RecordType.GetValuesResult || answer.requestId !== 0) throw new Error('GET_VALUES_RESULT must have request id 0');
+    if (answer.type !== RecordType.GetValuesResult || answer.requestId !== 0) throw violation('GET_VALUES_RESULT must have request id 0');
     const pairs = answer.pairs.map((pair) => ('name' in pair ? [pair.name, pair.value] : [String(pair[0]), String(pair[1])]));
     for (const [name, value] of pairs) {
-      if (!asked.includes(name!) || name === 'FCGI_NO_SUCH_VARIABLE') throw new Error(`GET_VALUES_RESULT has ${String(name)}, which was not asked for or is unknown`);
-      if (!/^\d+$/.test(value!)) throw new Error(`${String(name)}=${JSON.stringify(value)} is not a decimal number`);
+      if (!asked.includes(name!) || name === 'FCGI_NO_SUCH_VARIABLE') throw violation(`GET_VALUES_RESULT has ${String(name)}, which was not asked for or is unknown`);
+      if (!/^\d+$/.test(value!)) throw violation(`${String(name)}=${JSON.stringify(value)} is not a decimal number`);
     }
     return pairs.length === 0 ? 'answered with no values' : pairs.map(([name, value]) => `${String(name)}=${String(value)}`).join(' ');
   },
@@ -57,7 +58,7 @@ const unknownTypeCheck: ConformanceCheck = {
     const connection = await context.open();
     connection.send(encodeRecord({ type: 'unknown', rawType: 42, requestId: 0, content: new Uint8Array([1, 2, 3]) }));
     const answer = await connection.next((record) => record.type === RecordType.UnknownType, context.timeout);
-    if (answer.type !== RecordType.UnknownType || answer.unknownType !== 42) throw new Error(`UNKNOWN_TYPE names type ${answer.type === RecordType.UnknownType ? answer.unknownType : '?'}, expected 42`);
+    if (answer.type !== RecordType.UnknownType || answer.unknownType !== 42) throw violation(`UNKNOWN_TYPE names type ${answer.type === RecordType.UnknownType ? answer.unknownType : '?'}, expected 42`);
     return 'UNKNOWN_TYPE {type: 42}';
   },
 };
@@ -72,9 +73,9 @@ const wellFormedCheck: ConformanceCheck = {
     connection.send(context.request({ requestId: 1 }));
     const response = await connection.response(1, context.timeout);
     const stray = connection.received.filter((record) => record.requestId !== 1);
-    if (stray.length > 0) throw new Error(`records for request ids ${[...new Set(stray.map((record) => record.requestId))].join(', ')} came back`);
+    if (stray.length > 0) throw violation(`records for request ids ${[...new Set(stray.map((record) => record.requestId))].join(', ')} came back`);
     const wrong = response.records.filter((record) => record.type !== RecordType.Stdout && record.type !== RecordType.Stderr && record.type !== RecordType.EndRequest);
-    if (wrong.length > 0) throw new Error(`unexpected record types ${wrong.map((record) => String(record.type)).join(', ')}`);
+    if (wrong.length > 0) throw violation(`unexpected record types ${wrong.map((record) => String(record.type)).join(', ')}`);
     return expectCompleted(response);
   },
 };
@@ -89,9 +90,9 @@ const streamsEndedCheck: ConformanceCheck = {
     connection.send(context.request({ requestId: 1 }));
     const { records } = await connection.response(1, context.timeout);
     const ended = (type: number): boolean => records.some((record) => record.type === type && 'content' in record && record.content.length === 0);
-    if (!ended(RecordType.Stdout)) throw new Error('END_REQUEST came without an empty STDOUT record');
+    if (!ended(RecordType.Stdout)) throw violation('END_REQUEST came without an empty STDOUT record');
     const usedStderr = records.some((record) => record.type === RecordType.Stderr);
-    if (usedStderr && !ended(RecordType.Stderr)) throw new Error('STDERR was used but not ended with an empty STDERR record');
+    if (usedStderr && !ended(RecordType.Stderr)) throw violation('STDERR was used but not ended with an empty STDERR record');
     return usedStderr ? 'empty STDOUT and empty STDERR' : 'empty STDOUT';
   },
 };
@@ -105,7 +106,7 @@ const closeWithoutKeepConnCheck: ConformanceCheck = {
     const connection = await context.open();
     connection.send(context.request({ requestId: 1, keepConn: false }));
     await connection.response(1, context.timeout);
-    if (!(await connection.closesWithin(context.timeout))) throw new Error(`the connection was still open ${context.timeout} ms after END_REQUEST`);
+    if (!(await connection.closesWithin(context.timeout))) throw violation(`the connection was still open ${context.timeout} ms after END_REQUEST`);
     return 'closed after END_REQUEST';
   },
 };
@@ -119,14 +120,14 @@ const keepConnCheck: ConformanceCheck = {
     const connection = await context.open();
     connection.send(context.request({ requestId: 1, keepConn: true }));
     expectCompleted(await connection.response(1, context.timeout));
-    if (await connection.closesWithin(context.settle)) throw new Error('the app closed the connection after END_REQUEST');
+    if (await connection.closesWithin(context.settle)) throw violation('the app closed the connection after END_REQUEST');
     const before = connection.received.length;
     connection.send(context.request({ requestId: 1, keepConn: true }));
     await connection.waitFor(() => connection.received.slice(before).some((record) => record.type === RecordType.EndRequest), context.timeout);
     const second = connection.received.slice(before);
     const end = second.find((record) => record.type === RecordType.EndRequest);
-    if (end === undefined) throw new Error(connection.closed ? 'the app closed the connection during the second request' : 'no END_REQUEST for the second request');
-    expectCompleted({ records: second, end: end as Extract<FcgiRecord, { type: 3 }> });
+    if (end === undefined) throw violation(connection.closed ? 'the app closed the connection during the second request' : 'no END_REQUEST for the second request');
+    expectCompleted({ records: second, end: end });
     return 'two requests on one connection';
   },
 };
@@ -143,7 +144,7 @@ const noRecordsAfterEndCheck: ConformanceCheck = {
     await connection.waitFor(() => false, context.settle);
     const endIndex = connection.received.findIndex((record) => record.type === RecordType.EndRequest);
     const after = connection.received.slice(endIndex + 1).filter((record) => record.requestId === 1);
-    if (after.length > 0) throw new Error(`${after.length} record(s) of types ${after.map((record) => String(record.type)).join(', ')} came after END_REQUEST`);
+    if (after.length > 0) throw violation(`${after.length} record(s) of types ${after.map((record) => String(record.type)).join(', ')} came after END_REQUEST`);
     return `nothing within ${context.settle} ms after END_REQUEST`;
   },
 };
@@ -164,7 +165,7 @@ const inactiveIdCheck: ConformanceCheck = {
     connection.send([...stray, ...context.request({ requestId: 1 })]);
     const summary = expectCompleted(await connection.response(1, context.timeout));
     await connection.waitFor(() => false, context.settle);
-    if (connection.received.some((record) => record.requestId === 5)) throw new Error('the app answered records of inactive request id 5');
+    if (connection.received.some((record) => record.requestId === 5)) throw violation('the app answered records of inactive request id 5');
     return `stray PARAMS/STDIN/ABORT_REQUEST for id 5 ignored; request 1: ${summary}`;
   },
 };
@@ -212,7 +213,7 @@ const unknownRoleCheck: ConformanceCheck = {
     const connection = await context.open();
     connection.send(context.request({ requestId: 1, role: 9 }));
     const response = await connection.response(1, context.timeout);
-    if (response.end.protocolStatus !== ProtocolStatus.UnknownRole) throw new Error(`protocolStatus ${response.end.protocolStatus}, expected UNKNOWN_ROLE (3)`);
+    if (response.end.protocolStatus !== ProtocolStatus.UnknownRole) throw violation(`protocolStatus ${response.end.protocolStatus}, expected UNKNOWN_ROLE (3)`);
     return 'UNKNOWN_ROLE';
   },
 };

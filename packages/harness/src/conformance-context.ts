@@ -5,6 +5,7 @@
  * @module
  */
 import { type FcgiRecord, type ParamsInput, ProtocolStatus, RecordType, Role, encodeParams, encodeRecord } from '@fcgi/codec';
+import { violation } from './errors.js';
 import { RawConnection, type RawResponse } from './raw-connection.js';
 
 /**
@@ -132,9 +133,9 @@ export function stdoutLength(records: readonly FcgiRecord[]): number {
  */
 export function expectCompleted(response: RawResponse): string {
   const { end, records } = response;
-  if (end.protocolStatus !== ProtocolStatus.RequestComplete) throw new Error(`END_REQUEST has protocolStatus ${end.protocolStatus}, expected REQUEST_COMPLETE (0)`);
+  if (end.protocolStatus !== ProtocolStatus.RequestComplete) throw violation(`END_REQUEST has protocolStatus ${end.protocolStatus}, expected REQUEST_COMPLETE (0)`);
   const length = stdoutLength(records);
-  if (length === 0) throw new Error('the request completed without any STDOUT (no CGI response)');
+  if (length === 0) throw violation('the request completed without any STDOUT (no CGI response)');
   return `REQUEST_COMPLETE, ${length} bytes of STDOUT`;
 }
 

@@ -22,6 +22,10 @@ export const HarnessErrorCode = {
   Timeout: 'ERR_FCGI_HARNESS_TIMEOUT',
   /** The app closed a connection the harness was still using. */
   ConnectionClosed: 'ERR_FCGI_HARNESS_CONNECTION_CLOSED',
+  /** A conformance rule did not hold (the detail of a failed check). */
+  Violation: 'ERR_FCGI_HARNESS_VIOLATION',
+  /** A helper was used before its resource was started. */
+  NotRunning: 'ERR_FCGI_HARNESS_NOT_RUNNING',
   /** A response body was not valid JSON. */
   InvalidJson: 'ERR_FCGI_HARNESS_INVALID_JSON',
 } as const;
@@ -49,4 +53,16 @@ export class FastCgiHarnessError extends FastCgiError {
     super(code, message, options);
     this.name = 'FastCgiHarnessError';
   }
+}
+
+/**
+ * The error a conformance check throws when its rule does not hold.
+ *
+ * @example
+ * ```ts
+ * throw violation('END_REQUEST came without an empty STDOUT record');
+ * ```
+ */
+export function violation(message: string): FastCgiHarnessError {
+  return new FastCgiHarnessError(HarnessErrorCode.Violation, message);
 }

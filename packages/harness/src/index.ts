@@ -14,7 +14,7 @@ export { type FastifyLike, type InjectTarget } from './inject-target.js';
 export { InjectChain, inject } from './inject.js';
 export { type Direction, type DuplexPair, createDuplexPair } from './duplex-pair.js';
 export { type ExchangedRecord } from './transcript.js';
-export { type HarnessErrorCodeValue, FastCgiHarnessError, HarnessErrorCode } from './errors.js';
+export { type HarnessErrorCodeValue, FastCgiHarnessError, HarnessErrorCode, violation } from './errors.js';
 export { type MockBackend, createMockBackend } from './mock-backend.js';
 export { type ReceivedRecord } from './mock-connection.js';
 export { type MockChunks, type MockRequest, type MockResponse, type MockScript } from './mock-script.js';
@@ -31,3 +31,4 @@ export {
   runConformance,
 } from './conformance.js';
 export { type RawResponse, RawConnection } from './raw-connection.js';
+export { type LifecycleHooks, type RegisterTest, conformanceTests, useMockBackend } from './test-helpers.js';

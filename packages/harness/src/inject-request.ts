@@ -48,7 +48,7 @@ export interface InjectRequest {
   data?: RequestBody;
   /** Send FCGI_KEEP_CONN (default false: the app closes the connection after the request). */
   keepConn?: boolean;
-  /** Abort the request (ABORT_REQUEST) this many ms after it starts; the result then has `aborted: true`. */
+  /** Abort the request this many ms after it starts; the result then has `aborted: true`. With `keepConn` the client sends ABORT_REQUEST (and waits for END_REQUEST); without it, it closes the connection, as nginx does. */
   abortAfter?: number;
   /** Most ms for the whole exchange (default 10000); more rejects with the client's timeout error. */
   timeout?: number;
@@ -83,7 +83,7 @@ function headerParams(headers: InjectHeaders): Record<string, string> {
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    const text = Array.isArray(value) ? value.join(name.toLowerCase() === 'cookie' ? '; ' : ', ') : String(value as string | number);
+    const text = Array.isArray(value) ? value.join(name.toLowerCase() === 'cookie' ? '; ' : ', ') : String(value);
     const key = name.toUpperCase().replace(/-/g, '_');
     if (key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH') params[key] = text;
     else params[`HTTP_${key}`] = text;

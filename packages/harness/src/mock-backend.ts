@@ -7,7 +7,7 @@
 import { type AddressInfo, type Server, type Socket, createServer as createNetServer } from 'node:net';
 import { FastCgiHarnessError, HarnessErrorCode } from './errors.js';
 import { MockConnection, type ReceivedRecord } from './mock-connection.js';
-import type { MockRequest, MockScript } from './mock-script.js';
+import { type MockRequest, type MockScript, checkResponse } from './mock-script.js';
 
 /**
  * A running mock backend.
@@ -132,6 +132,7 @@ class RunningMockBackend implements MockBackend {
  * ```
  */
 export async function createMockBackend(script: MockScript = {}): Promise<MockBackend> {
+  if (script.respond !== undefined && typeof script.respond !== 'function') checkResponse(script.respond);
   const backend = new RunningMockBackend(script);
   await backend.listen(script);
   return backend;

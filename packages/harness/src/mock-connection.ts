@@ -5,7 +5,7 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { type FcgiRecord, type NameValuePair, ParamsDecoder, ProtocolStatus, RecordDecoder, RecordType, ValueName, encodeRecord } from '@fcgi/codec';
+import { type FcgiRecord, ParamsDecoder, ProtocolStatus, RecordDecoder, RecordType, ValueName, encodeRecord } from '@fcgi/codec';
 import { type MockRequest, type MockResponse, type MockScript, type OutputStep, endRequest, responseSteps } from './mock-script.js';
 
 /**
@@ -134,6 +134,10 @@ export class MockConnection {
     const busy = [...this.#active.values()].some((active) => !active.finished);
     const request: MockRequest = { connection: this.#index, requestId, role, keepConn, params: {}, paramPairs: [], stdin: Buffer.alloc(0), data: Buffer.alloc(0), aborted: false };
     this.#context.requests.push(request);
+    if (role < 1 || role > 3) {
+      this.#enqueue([{ kind: 'write', bytes: endRequest(requestId, 0, ProtocolStatus.UnknownRole) }]);
+      return;
+    }
     if (busy && this.#context.script.mpxsConns !== 1) {
       this.#enqueue([{ kind: 'write', bytes: endRequest(requestId, 0, ProtocolStatus.CantMpxConn) }]);
       return;
@@ -148,7 +152,7 @@ export class MockConnection {
       active.paramsDecoder.end();
       return;
     }
-    for (const pair of active.paramsDecoder.push(content) as NameValuePair[]) {
+    for (const pair of active.paramsDecoder.push(content)) {
       active.request.paramPairs.push(pair);
       active.request.params[pair.name] = pair.value;
     }
@@ -164,7 +168,7 @@ export class MockConnection {
   #maybeAnswer(active: Active): void {
     if (active.answering || !active.paramsDone) return;
     active.answering = true;
-    void this.#answer(active);
+    this.#answer(active).catch(() => this.#socket.destroy());
   }
 
   async #answer(active: Active): Promise<void> {
@@ -177,6 +181,7 @@ export class MockConnection {
     if (active.finished || this.#closed) return;
     const response = typeof respond === 'function' ? await respond(active.request) : respond;
     active.response = response;
+    if ((response.delay ?? 0) > 0) await sleep(response.delay!);
     if (active.finished || this.#closed) return;
     if (response.neverAnswer === true) return;
     active.finished = true;

@@ -41,7 +41,7 @@ export interface MockResponse {
   appStatus?: number;
   /** Answer with END_REQUEST of this protocol status at once (no output): `'overloaded'`, `'cant-mpx-conn'`, `'unknown-role'`, or a number. */
   protocolStatus?: 'complete' | 'overloaded' | 'cant-mpx-conn' | 'unknown-role' | number;
-  /** Ms to wait before answering. */
+  /** Ms to wait before answering (an ABORT_REQUEST meanwhile is answered at once). */
   delay?: number;
   /** Ms to wait between body chunks. */
   chunkDelay?: number;
@@ -61,6 +61,8 @@ export interface MockResponse {
   bytesPerSecond?: number;
   /** Write these bytes (default: an HTTP response, as a misconfigured upstream would) instead of FastCGI records. */
   garbage?: true | string | Uint8Array;
+  /** Send a STDOUT record for the request after its END_REQUEST (a protocol violation). */
+  recordsAfterEnd?: boolean;
   /** Do not answer ABORT_REQUEST with END_REQUEST. */
   ignoreAbort?: boolean;
 }
@@ -212,6 +214,24 @@ function bodySteps(requestId: number, response: MockResponse, body: Uint8Array[]
 }
 
 /**
+ * Throws ERR_FCGI_HARNESS_INVALID_OPTION for a response that cannot be sent.
+ *
+ * @example
+ * ```ts
+ * checkResponse({ recordSize: 0 }); // throws
+ * ```
+ */
+export function checkResponse(response: MockResponse): void {
+  for (const name of ['recordSize', 'writeSize', 'bytesPerSecond', 'delay', 'chunkDelay'] as const) {
+    const value = response[name];
+    const minimum = name === 'delay' || name === 'chunkDelay' ? 0 : 1;
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < minimum || (name === 'recordSize' && value > 65535))) {
+      throw new FastCgiHarnessError(HarnessErrorCode.InvalidOption, `${name} must be an integer >= ${minimum}${name === 'recordSize' ? ' and <= 65535' : ''}, got ${String(value)}`);
+    }
+  }
+}
+
+/**
  * The steps that answer one request: head, STDERR, body chunks, stream ends and
  * END_REQUEST, with the response's faults applied.
  *
@@ -221,9 +241,9 @@ function bodySteps(requestId: number, response: MockResponse, body: Uint8Array[]
  * ```
  */
 export function responseSteps(requestId: number, response: MockResponse): OutputStep[] {
+  checkResponse(response);
   if (response.neverAnswer === true) return [];
   const steps: OutputStep[] = [];
-  if ((response.delay ?? 0) > 0) steps.push({ kind: 'wait', milliseconds: response.delay! });
   if (response.garbage !== undefined) {
     steps.push({ kind: 'write', bytes: toBytes(response.garbage === true ? defaultGarbage : response.garbage) });
     return steps;
@@ -242,5 +262,6 @@ export function responseSteps(requestId: number, response: MockResponse): Output
   if (response.omitEmptyStdout !== true) steps.push({ kind: 'write', bytes: encodeRecord({ type: RecordType.Stdout, requestId, content: new Uint8Array(0) }) });
   if (response.close === 'before-end') return [...steps, { kind: 'destroy' }];
   steps.push({ kind: 'write', bytes: endRequest(requestId, response.appStatus ?? 0, ProtocolStatus.RequestComplete) });
+  if (response.recordsAfterEnd === true) steps.push({ kind: 'write', bytes: encodeRecord({ type: RecordType.Stdout, requestId, content: Buffer.from('late') }) });
   return steps;
 }

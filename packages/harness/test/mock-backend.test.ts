@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Client, type ClientOptions, type ClientResponse } from '@fcgi/client';
 import { RecordType } from '@fcgi/codec';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -150,5 +150,41 @@ describe('createMockBackend: faults, each against @fcgi/client', () => {
     controller.abort();
     await expect(request).rejects.toMatchObject({ code: 'ERR_FCGI_ABORTED' });
     await expect.poll(() => backend.requests[0]!.aborted).toBe(true);
+  });
+});
+
+describe('createMockBackend: more faults and helpers', () => {
+  it('closing just before END_REQUEST fails done with ERR_FCGI_UPSTREAM_CLOSED after the whole body', async () => {
+    const { client } = await setup({ respond: { body: 'all of it', close: 'before-end' } });
+    const response = await client.request({ params });
+    const [body, outcome] = await Promise.all([read(response.body).catch(() => 'failed'), response.done.then(() => 'done', (error: { code: string }) => error.code)]);
+    expect(outcome).toBe('ERR_FCGI_UPSTREAM_CLOSED');
+    expect(['all of it', 'failed']).toContain(body);
+  });
+
+  it('a body that stalls ends in ERR_FCGI_BODY_TIMEOUT', async () => {
+    const { client } = await setup({ respond: { body: ['start', 'never soon'], chunkDelay: 2000 } }, { bodyTimeout: 200 });
+    const response = await client.request({ params });
+    response.body.resume();
+    await expect(response.done).rejects.toMatchObject({ code: 'ERR_FCGI_BODY_TIMEOUT' });
+  });
+
+  it('a malformed CGI head fails the request with a typed error', async () => {
+    const { client } = await setup({ respond: { head: 'this is not a header line\r\n\r\n', body: 'x' } });
+    await expect(client.request({ params })).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_FCGI_/) });
+  });
+
+  it('waitForRequests rejects with ERR_FCGI_HARNESS_TIMEOUT when too few requests come', async () => {
+    const { backend } = await setup({});
+    await expect(backend.waitForRequests(1, 50)).rejects.toMatchObject({ code: 'ERR_FCGI_HARNESS_TIMEOUT' });
+    expect(backend.openConnections).toBe(0);
+    expect(backend.port).toBeGreaterThan(0);
+  });
+
+  it('rejects a bad option with ERR_FCGI_HARNESS_INVALID_OPTION, at creation or (from a function) by dropping the connection', async () => {
+    await expect(createMockBackend({ respond: { recordSize: 0 } })).rejects.toMatchObject({ code: 'ERR_FCGI_HARNESS_INVALID_OPTION' });
+    await expect(createMockBackend({ respond: { bytesPerSecond: -5 } })).rejects.toMatchObject({ code: 'ERR_FCGI_HARNESS_INVALID_OPTION' });
+    const { client } = await setup({ respond: () => ({ body: 'x', recordSize: 70000 }) });
+    await expect(client.request({ params })).rejects.toMatchObject({ code: 'ERR_FCGI_UPSTREAM_CLOSED' });
   });
 });

@@ -252,7 +252,8 @@ export class Connection implements RequestHost {
     for (const pair of record.pairs) {
       const name = Array.isArray(pair) ? String(pair[0]) : (pair as { name: string }).name;
       const value = known[name];
-      if (value !== undefined) pairs.push([name, value]);
+      // Each known name is answered once, however often the query repeats it.
+      if (value !== undefined && !pairs.some(([answered]) => answered === name)) pairs.push([name, value]);
     }
     this.writer.writeRecord(encodeRecord({ type: RecordType.GetValuesResult, requestId: 0, pairs }));
   }
