@@ -80,7 +80,8 @@ describe('client: framing and ids', () => {
     const app = await startScriptedApp(({ requestId, index }) => ({ bytes: index === 0 ? phpFpmResponse('A: b', 'first', '', requestId) : new Uint8Array([0, 6, 0, 1, 0, 0, 0, 0]) }));
     const target = client(app.address, { connections: 1 });
     expect(await settle(target)).toBe('200 first');
-    expect(await settle(target)).toBe('ERR_FCGI_INVALID_VERSION');
+    // A kept connection that fails before any byte of the reply is retried once on a new one (where the bytes are the first seen).
+    expect(await settle(target)).toMatch(/^ERR_FCGI_(INVALID_VERSION|NOT_FASTCGI)$/);
   });
 
   it('ignores types 0 and 12-255 on id 0 and on the active id', async () => {

@@ -1,0 +1,11 @@
+import { createServer } from '@fcgi/server';
+import { Client } from '@fcgi/client';
+const server = createServer((req, res) => res.end('hi'));
+server.listen(0, '127.0.0.1');
+await new Promise(r => server.once('listening', r));
+console.log('listening', server.address());
+const client = new Client({ address: `127.0.0.1:${server.address().port}` });
+const r = await client.request({ params: { REQUEST_METHOD: 'GET', REQUEST_URI: '/x' } });
+console.log(r.status);
+for await (const c of r.body) console.log(String(c));
+await client.close(); server.close();
