@@ -5,7 +5,8 @@
  * (ordered by its `order`), each of its scenarios a `###` heading. A results file may have
  * a baseline next to it (`<suite>.baseline.json`, same schema) from before an
  * optimisation; the section then shows the ratios before and after, with the `changes`
- * listed in the baseline file.
+ * listed in the baseline file. Results of `"kind": "tables"` (packages/bench) are rendered by
+ * `render-tables.js`, with an SVG chart per scenario in docs/benchmarks/.
  *
  * Run by `bench/run.js` after each run, or alone: `node bench/render-docs.js`.
  *
@@ -14,6 +15,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tablesSection } from './render-tables.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -187,7 +189,9 @@ export function renderBenchmarksDoc() {
     '',
   ];
   if (results.length === 0) lines.push('No results yet: run `pnpm bench`.', '');
-  for (const { path, report, baseline } of results) lines.push(...section(report, path, baseline));
+  for (const { path, report, baseline } of results) {
+    lines.push(...(report.kind === 'tables' ? tablesSection(report, path, join(root, 'docs')) : section(report, path, baseline)));
+  }
   const target = join(root, 'docs', 'benchmarks.md');
   writeFileSync(target, `${lines.join('\n').trimEnd()}\n`);
   return target;

@@ -25,6 +25,8 @@ export const ExpressErrorCode = {
   ScriptRefused: 'ERR_FCGI_SCRIPT_REFUSED',
   /** A body without Content-Length was larger than `maxBufferedBody`. */
   BodyTooLarge: 'ERR_FCGI_BODY_TOO_LARGE',
+  /** The request body was already read (parsed) before it could be forwarded. */
+  BodyConsumed: 'ERR_FCGI_BODY_CONSUMED',
   /** The FastCGI app failed before its response head (the client error is the `cause`). */
   UpstreamFailed: 'ERR_FCGI_UPSTREAM_FAILED',
 } as const;

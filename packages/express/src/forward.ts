@@ -7,6 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import { posix } from 'node:path';
 import { type BalancedClient, type CgiParamsOptions, Client, type ClientOptions, type ClientResponse, DEFAULT_SPLIT_PATH_INFO, BalancedClient as Balanced, mapCgiParams } from '@fcgi/client';
 import { invalidOption } from './errors.js';
 
@@ -24,8 +25,9 @@ export interface ForwardOptions extends CgiParamsOptions {
   /** Extra or overriding params (trusted configuration, e.g. PHP_VALUE), or a function of the request. */
   params?: Readonly<Record<string, string>> | ((request: IncomingMessage) => Readonly<Record<string, string>>);
   /**
-   * With a `documentRoot`: the script that answers every path that is not an existing
-   * script, with the path as PATH_INFO (WordPress-style pretty URLs: `/blog/hello` runs
+   * With a `documentRoot`: the script that answers every path that is neither an existing
+   * script nor an existing file (those call `next()` for the framework's static files),
+   * with the path as PATH_INFO (WordPress-style pretty URLs: `/blog/hello` runs
    * `/index.php` with PATH_INFO `/blog/hello`; REQUEST_URI stays `/blog/hello`).
    */
   frontController?: string;
@@ -122,6 +124,14 @@ function requestView(request: IncomingMessage, url: string): IncomingMessage {
   return { url, method, headers, rawHeaders, httpVersion, socket } as IncomingMessage;
 }
 
+/** The URL that runs the front controller with the request path as PATH_INFO. */
+function frontControllerUrl(url: string, frontController: string): string {
+  const queryIndex = url.indexOf('?');
+  const path = queryIndex === -1 ? url : url.slice(0, queryIndex);
+  const query = queryIndex === -1 ? '' : url.slice(queryIndex);
+  return `/${frontController.replace(/^\//, '')}${path === '/' ? '' : path}${query}`;
+}
+
 async function isFile(path: string | undefined): Promise<boolean> {
   if (path === undefined) return false;
   const info = await stat(path).catch(() => undefined);
@@ -185,16 +195,14 @@ export class Forwarder {
     if (options.documentRoot !== undefined) {
       const documentUri = mapping.params.find(([name]) => name === 'DOCUMENT_URI')?.[1] ?? '';
       const isScript = (options.splitPathInfo ?? DEFAULT_SPLIT_PATH_INFO).test(documentUri);
-      const mustCheck = options.frontController !== undefined || checkScript || options.checkScriptExists === true;
+      const front = options.frontController;
+      const mustCheck = front !== undefined || checkScript || options.checkScriptExists === true;
       const exists = isScript && (!mustCheck || (await isFile(mapping.scriptFilename)));
-      if (!exists && options.frontController !== undefined) {
-        const queryIndex = url.indexOf('?');
-        const path = queryIndex === -1 ? url : url.slice(0, queryIndex);
-        const query = queryIndex === -1 ? '' : url.slice(queryIndex);
-        mapping = mapCgiParams(requestView(request, `/${options.frontController.replace(/^\//, '')}${path === '/' ? '' : path}${query}`), options);
+      if (!isScript && (front === undefined || (await isFile(posix.join(posix.resolve(options.documentRoot), documentUri))))) return { kind: 'skip', reason: 'not-a-script' };
+      if (!exists && front !== undefined) {
+        mapping = mapCgiParams(requestView(request, frontControllerUrl(url, front)), options);
         if (!mapping.ok) return { kind: 'refuse', status: mapping.status, reason: mapping.reason };
-      } else if (!isScript) return { kind: 'skip', reason: 'not-a-script' };
-      else if (!exists) return { kind: 'skip', reason: 'missing-script' };
+      } else if (!exists) return { kind: 'skip', reason: 'missing-script' };
     }
     const params = new Map(mapping.params);
     params.set('REQUEST_URI', url);

@@ -61,7 +61,7 @@ function bodyAlreadyRead(req: IncomingMessage): boolean {
 
 async function handle(forwarder: Forwarder, options: FastCgiMiddlewareOptions, req: IncomingMessage, res: ServerResponse, next: Next): Promise<void> {
   if (bodyAlreadyRead(req)) {
-    next(new FastCgiExpressError(ExpressErrorCode.InvalidOption, 'The request body was already read (a body parser ran first): mount fastcgi() before express.json() and friends', 500));
+    next(new FastCgiExpressError(ExpressErrorCode.BodyConsumed, 'The request body was already read (a body parser ran first): mount fastcgi() before express.json() and friends', 500));
     return;
   }
   const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
@@ -91,8 +91,10 @@ async function handle(forwarder: Forwarder, options: FastCgiMiddlewareOptions, r
  * the gateway's CGI mapping and safety rules: `SCRIPT_FILENAME` confined to
  * `documentRoot`, no httpoxy, no request-controlled PHP_VALUE. Bodies and responses are
  * streamed. With a `documentRoot`, only script paths (`*.php`, PATH_INFO allowed) are
- * forwarded and other paths call `next()`, so `express.static` serves the rest; with
- * `frontController` every non-script path runs that script (WordPress pretty URLs).
+ * forwarded and other paths call `next()`, so `express.static` mounted after it serves
+ * the rest (mounted before, it would send PHP source as text); with `frontController`,
+ * paths that are neither a script nor an existing file run that script (WordPress
+ * pretty URLs, nginx's `try_files $uri /index.php$uri`).
  * Failures go to `next(err)` with `err.status` 502/503/504 (400/404/413 for refused paths
  * and bodies). Mount it before body parsers.
  *
@@ -101,8 +103,8 @@ async function handle(forwarder: Forwarder, options: FastCgiMiddlewareOptions, r
  * import express from 'express';
  * import { fastcgi } from '@fcgi/express';
  * const app = express();
- * app.use(express.static('/srv/www', { index: false }));
  * app.use(fastcgi({ upstream: '127.0.0.1:9000', documentRoot: '/srv/www', frontController: 'index.php' }));
+ * app.use(express.static('/srv/www', { index: false }));
  * app.listen(8080);
  * ```
  */

@@ -5,9 +5,10 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Express, RequestHandler, Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import { type FastCgiServer, type RequestListener, type ServerOptions, createServer } from '@fcgi/server';
 import { type ListenTarget, listenOn } from './listen.js';
+import { pinOwnMethods } from './pin.js';
 
 /**
  * An Express app, router or middleware.
@@ -71,17 +72,20 @@ function isExpressApp(handler: NodeHandler): boolean {
   return typeof (handler as { handle?: unknown }).handle === 'function' && typeof (handler as { set?: unknown }).set === 'function';
 }
 
-function run(handler: NodeHandler, req: IncomingMessage, res: ServerResponse, unmatched: number): unknown {
-  if (isExpressApp(handler)) return handler(req, res);
-  return handler(req, res, finalAnswer(res, unmatched));
+/** A router or middleware needs an app around it: Express's req/res methods come from the app. */
+function asApp(handler: ExpressHandler): NodeHandler {
+  const node = handler as unknown as NodeHandler;
+  return isExpressApp(node) ? node : (express().use(handler as RequestHandler));
 }
 
 function toListener(app: ExpressHandler, authorizer: ExpressHandler | undefined): RequestListener {
-  const main = app as unknown as NodeHandler;
-  const authorize = authorizer as unknown as NodeHandler | undefined;
+  const main = asApp(app);
+  const authorize = authorizer === undefined ? undefined : asApp(authorizer);
   return (req, res) => {
+    pinOwnMethods(req);
+    pinOwnMethods(res);
     if (authorize !== undefined && req.fastcgi.role === 'authorizer') return authorize(req, res, finalAnswer(res, 403));
-    return run(main, req, res, 404);
+    return isExpressApp(app as unknown as NodeHandler) ? main(req, res) : main(req, res, finalAnswer(res, 404));
   };
 }
 

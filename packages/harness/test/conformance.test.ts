@@ -1,7 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import { type FastCgiServer, createServer } from '@fcgi/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFORMANCE_CHECKS, type ConformanceReport, type MockScript, createMockBackend, runConformance } from '../src/index.js';
+import { closeServer, listenLocal } from './listen-local.js';
 
 /** Reads the body, then answers: an app that exercises every stream. */
 function listener(server: FastCgiServer): FastCgiServer {
@@ -34,12 +34,11 @@ describe('runConformance against @fcgi/server', () => {
   let address = '';
 
   beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    address = await listenLocal(server);
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
   });
 
   it('passes every check, MUST and SHOULD, with one entry per check', async () => {
@@ -59,14 +58,14 @@ describe('runConformance against @fcgi/server', () => {
 
   it('passes with multiplexing off, by refusing the second request with CANT_MPX_CONN', async () => {
     const single = listener(createServer({ multiplex: false }));
-    await new Promise<void>((resolve) => single.listen(0, '127.0.0.1', resolve));
+    const singleAddress = await listenLocal(single);
     try {
-      const report = await runConformance(`127.0.0.1:${(single.address() as AddressInfo).port}`, { only: ['multiplexing', 'get-values'] });
+      const report = await runConformance(singleAddress, { only: ['multiplexing', 'get-values'] });
       expect(report.passed).toBe(true);
       expect(report.checks.find((check) => check.id === 'multiplexing')!.detail).toContain('2: CANT_MPX_CONN');
       expect(report.checks.find((check) => check.id === 'get-values')!.detail).toContain('FCGI_MPXS_CONNS=0');
     } finally {
-      await new Promise((resolve) => single.close(resolve));
+      await closeServer(single);
     }
   });
 
@@ -97,7 +96,7 @@ describe('runConformance against deliberately broken apps (mocks) fails the righ
     ['ignores ABORT_REQUEST', { respond: { body: 'x', ignoreAbort: true } }, ['abort-request']],
     ['sends a record after END_REQUEST', { respond: { body: 'x', recordsAfterEnd: true } }, ['no-records-after-end']],
   ] as const)('%s', async (_name, script, expected) => {
-    const report = await againstMock(script as MockScript);
+    const report = await againstMock(script);
     expect(failing(report)).toEqual(expected);
     expect(report.passed).toBe(false);
   });

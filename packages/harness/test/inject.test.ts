@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { RecordType } from '@fcgi/codec';
 import { FastCgiIncomingMessage, FastCgiServerResponse, createServer } from '@fcgi/server';
@@ -6,6 +5,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InjectResult, formatRecords, inject } from '../src/index.js';
+import { closeServer, listenLocal } from './listen-local.js';
 
 /** Echoes what the app saw, as JSON. */
 function echo(req: FastCgiIncomingMessage, res: FastCgiServerResponse): void {
@@ -83,6 +83,7 @@ describe('inject(listener, request): the result', () => {
     const iterable = await inject(echo, {
       method: 'PUT',
       body: (async function* () {
+        await Promise.resolve();
         yield 'it';
         yield 'erable';
       })(),
@@ -179,7 +180,10 @@ describe('inject(target): every kind of target', () => {
 
   it('a Fastify instance, through its own ready() and routing', async () => {
     const app = Fastify();
-    app.post('/echo/:name', async (request) => ({ name: (request.params as { name: string }).name, body: request.body, url: request.url }));
+    app.post('/echo/:name', async (request) => {
+      await Promise.resolve();
+      return { name: (request.params as { name: string }).name, body: request.body, url: request.url };
+    });
     const result = await inject(app, { method: 'POST', url: '/echo/bob?a=1', json: { n: 1 } });
     expect(result.status).toBe(200);
     expect(result.json()).toEqual({ name: 'bob', body: { n: 1 }, url: '/echo/bob?a=1' });
@@ -212,12 +216,11 @@ describe('inject(address): a running FastCGI app over a real socket', () => {
   let address = '';
 
   beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    address = await listenLocal(server);
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
   });
 
   it('gives the same result in-process and over a real socket for the same requests', async () => {
@@ -236,10 +239,9 @@ describe('inject(address): a running FastCGI app over a real socket', () => {
 
   it('rejects with ERR_FCGI_CONNECT_FAILED when nothing listens', async () => {
     const other = createServer(echo);
-    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
-    const port = (other.address() as AddressInfo).port;
-    await new Promise((resolve) => other.close(resolve));
-    await expect(inject(`127.0.0.1:${port}`, { timeout: 2000 })).rejects.toMatchObject({ code: 'ERR_FCGI_CONNECT_FAILED' });
+    const freed = await listenLocal(other);
+    await closeServer(other);
+    await expect(inject(freed, { timeout: 2000 })).rejects.toMatchObject({ code: 'ERR_FCGI_CONNECT_FAILED' });
   });
 });
 

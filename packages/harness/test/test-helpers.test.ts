@@ -1,20 +1,19 @@
-import type { AddressInfo } from 'node:net';
 import { Client } from '@fcgi/client';
 import { createServer } from '@fcgi/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFORMANCE_CHECKS, conformanceTests, useMockBackend } from '../src/index.js';
+import { closeServer, listenLocal } from './listen-local.js';
 
 describe('conformanceTests(it, address): one test per check, as a user writes it', () => {
   const server = createServer((_req, res) => res.end('ok'));
   let address = '';
 
   beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    address = await listenLocal(server);
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
   });
 
   conformanceTests(it, () => address, { skip: ['padding'] });

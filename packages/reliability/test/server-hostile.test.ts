@@ -158,7 +158,7 @@ describe('server: GET_VALUES', () => {
     const names: [string, string][] = Array.from({ length: 99 }, (_, index) => [['FCGI_MPXS_CONNS', 'FCGI_MAX_CONNS', 'FCGI_MAX_REQS', 'X'.repeat(200)][index % 4] as string, '']);
     raw.write(encodeRecord({ type: RecordType.GetValues, requestId: 0, pairs: names }));
     await raw.waitFor(() => raw.records.some((record) => record.type === RecordType.GetValuesResult), 2000);
-    const result = raw.records.find((record) => record.type === RecordType.GetValuesResult) as { pairs: { name: string }[] };
+    const result = raw.records.find((record) => record.type === RecordType.GetValuesResult) as unknown as { pairs: { name: string }[] };
     expect(result.pairs.map((pair) => pair.name).sort()).toEqual(['FCGI_MAX_CONNS', 'FCGI_MAX_REQS', 'FCGI_MPXS_CONNS']);
     await expectServes(raw, 1, '/after-values');
   });

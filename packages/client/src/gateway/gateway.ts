@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { FastCgiError } from '@fcgi/codec';
+import { CodecErrorCode, FastCgiError } from '@fcgi/codec';
 import { BalancedClient } from '../balanced.js';
 import { Client } from '../client.js';
 import { ClientErrorCode } from '../errors.js';
@@ -62,6 +62,8 @@ const hopByHopHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding'
 function errorStatus(error: unknown): number {
   if (!FastCgiError.is(error)) return 502;
   if (error.code === ClientErrorCode.QueueFull) return 503;
+  // A header too large for one PARAMS record is the HTTP client's fault, not the app's.
+  if (error.code === CodecErrorCode.ParamTooLarge) return 431;
   return error.name === 'FastCgiTimeoutError' ? 504 : 502;
 }
 
@@ -87,23 +89,35 @@ export function sanitizeLogLine(line: string): string {
   return line.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/** Longest STDERR line given to `onStderr`; longer lines come in pieces (memory stays bounded). */
+const maxStderrLine = 16 * 1024;
+
 async function forwardStderr(upstream: ClientResponse, request: IncomingMessage, onStderr: GatewayOptions['onStderr']): Promise<void> {
   if (onStderr === undefined) {
     upstream.stderr.resume();
     return;
   }
+  const emit = (line: string): void => {
+    for (let start = 0; start < line.length || start === 0; start += maxStderrLine) onStderr(sanitizeLogLine(line.slice(start, start + maxStderrLine)), request);
+  };
   let pending = '';
   try {
     for await (const chunk of upstream.stderr) {
       pending += (chunk as Buffer).toString('utf8');
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) onStderr(sanitizeLogLine(line.replace(/\r$/, '')), request);
+      for (const line of lines) emit(line.replace(/\r$/, ''));
+      // A line without an end is not buffered without bound: full pieces go out now.
+      if (pending.length > maxStderrLine) {
+        const cut = pending.length - (pending.length % maxStderrLine);
+        emit(pending.slice(0, cut));
+        pending = pending.slice(cut);
+      }
     }
   } catch {
     // the request failed: its error is reported elsewhere
   }
-  if (pending !== '') onStderr(sanitizeLogLine(pending), request);
+  if (pending !== '') emit(pending);
 }
 
 async function readLimited(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
@@ -200,7 +214,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       upstream = await client.request({ params, body, signal: controller.signal, ...(options.timeout === undefined ? {} : { timeout: options.timeout }) });
     } catch (error) {
       options.onError?.(error, request);
-      if (!response.destroyed) answer(response, errorStatus(error), errorStatus(error) === 504 ? 'Gateway Timeout\n' : 'Bad Gateway\n');
+      const status = errorStatus(error);
+      if (!response.destroyed) answer(response, status, status === 504 ? 'Gateway Timeout\n' : status === 431 ? 'Request Header Fields Too Large\n' : 'Bad Gateway\n');
       return;
     }
     void forwardStderr(upstream, request, options.onStderr);

@@ -12,6 +12,8 @@ export interface ScriptedRequest {
   readonly params: Map<string, string>;
   readonly paramsRecords: Uint8Array[];
   readonly stdin: Buffer;
+  /** Content length of each non-empty STDIN record, in order. */
+  readonly stdinRecordLengths: number[];
   readonly socket: Socket;
   /** How many requests this connection served before this one. */
   readonly index: number;
@@ -48,7 +50,7 @@ function onRecord(record: FcgiRecord, socket: Socket, pending: Map<number, Pendi
   if (record.type !== RecordType.Stdin || record.content.length > 0) return;
   pending.delete(record.requestId);
   const params = new Map(decodeParams(concatBytes(entry.params), { maxParamsBytes: 16 * 1024 * 1024 }).map((pair) => [pair.name, pair.value]));
-  const request: ScriptedRequest = { requestId: record.requestId, params, paramsRecords: entry.params, stdin: Buffer.concat(entry.stdin), socket, index: app.requests.length };
+  const request: ScriptedRequest = { requestId: record.requestId, params, paramsRecords: entry.params, stdin: Buffer.concat(entry.stdin), stdinRecordLengths: entry.stdin.map((piece) => piece.length), socket, index: app.requests.length };
   app.requests.push(request);
   const answer = script(request);
   if (answer === undefined) return;

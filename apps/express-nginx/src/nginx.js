@@ -1,0 +1,49 @@
+// Starts nginx with config/nginx.conf rendered into a temporary run directory.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findBinary, renderTemplate, startProcess } from './processes.js';
+
+const configTemplate = new URL('../config/nginx.conf', import.meta.url);
+
+/**
+ * Starts `nginx -p RUN/ -c RUN/nginx.conf -e RUN/error.log` in the foreground and waits
+ * until its port accepts connections.
+ *
+ * @example
+ * const nginx = await startNginx({ port: 8082, app: { host: '127.0.0.1', port: 9002 } });
+ * await nginx.stop();
+ * @param {{ host?: string, port: number, app: { host: string, port: number } }} options
+ */
+export async function startNginx(options) {
+  const command = findBinary(['nginx']);
+  if (command === undefined) throw new Error('nginx is not installed (apt-get install nginx)');
+  const host = options.host ?? '127.0.0.1';
+  const runDirectory = await mkdtemp(join(tmpdir(), 'express-nginx-'));
+  const configPath = join(runDirectory, 'nginx.conf');
+  let running;
+  try {
+    const values = { RUN_DIRECTORY: runDirectory, HOST: host, PORT: options.port, APP_HOST: options.app.host, APP_PORT: options.app.port };
+    await writeFile(configPath, await renderTemplate(configTemplate, values));
+    running = await startProcess({
+      name: 'nginx',
+      command,
+      args: ['-p', `${runDirectory}/`, '-c', configPath, '-e', join(runDirectory, 'error.log')],
+      address: { host, port: options.port },
+      stopSignal: 'SIGQUIT', // graceful: finish the requests in flight
+    });
+  } catch (error) {
+    await rm(runDirectory, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url: `http://${host}:${options.port}`,
+    runDirectory,
+    pid: running.pid,
+    output: running.output,
+    stop: async () => {
+      await running.stop();
+      await rm(runDirectory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// Running a server program (php-fpm, nginx, Apache) from Node: find its binary, write its
+// config from a template, start it in the foreground, wait until it accepts connections,
+// and stop it by pid. Self-contained, so the app can be copied on its own.
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { delimiter, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const searchDirectories = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/**
+ * The absolute path of the first of `names` found in PATH or the sbin directories.
+ *
+ * @example
+ * findBinary(['php-fpm8.2', 'php-fpm']); // '/usr/sbin/php-fpm8.2'
+ * @param {string[]} names
+ * @returns {string | undefined}
+ */
+export function findBinary(names) {
+  const directories = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...searchDirectories];
+  for (const name of names) {
+    for (const directory of directories) {
+      try {
+        accessSync(join(directory, name), constants.X_OK);
+        return join(directory, name);
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Reads a config template and replaces each `{{NAME}}` with `values.NAME`; a placeholder
+ * without a value is an error, so a typo never reaches the server program.
+ *
+ * @example
+ * await renderTemplate(new URL('../config/php-fpm.conf', import.meta.url), { RUN_DIRECTORY: '/tmp/x' });
+ * @param {URL | string} templatePath
+ * @param {Record<string, string | number>} values
+ */
+export async function renderTemplate(templatePath, values) {
+  const template = await readFile(templatePath, 'utf8');
+  return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name) => {
+    if (!(name in values)) throw new Error(`${templatePath}: no value for {{${name}}}`);
+    return String(values[name]);
+  });
+}
+
+/**
+ * Tries one connection to a TCP port or Unix socket; true when it was accepted.
+ *
+ * @example
+ * await canConnect({ path: '/tmp/php-fpm.sock' });
+ * @param {{ host: string, port: number } | { path: string }} address
+ * @returns {Promise<boolean>}
+ */
+export function canConnect(address) {
+  return new Promise((resolve) => {
+    const socket = connect(address);
+    const finish = (accepted) => {
+      socket.destroy();
+      resolve(accepted);
+    };
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+    socket.setTimeout(1000, () => finish(false));
+  });
+}
+
+const started = new Set();
+process.once('exit', () => {
+  for (const child of started) killGroup(child, 'SIGKILL'); // last resort: never leave a server behind
+});
+
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+async function waitUntilReady(child, address, output, name) {
+  const deadline = Date.now() + 15_000;
+  while (!(await canConnect(address))) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not accept connections within 15 s:\n${output()}`);
+    await delay(25);
+  }
+}
+
+/**
+ * Starts `command` in the foreground in its own process group and resolves once `address`
+ * accepts a connection. `stop()` sends SIGTERM (SIGKILL to the group after 5 s).
+ *
+ * @example
+ * const php = await startProcess({ name: 'php-fpm', command: '/usr/sbin/php-fpm8.2', args: ['-F', ...], address: { path: socket } });
+ * await php.stop();
+ * @param {{ name: string, command: string, args: string[], address: { host: string, port: number } | { path: string }, environment?: Record<string, string>, stopSignal?: NodeJS.Signals }} options
+ */
+export async function startProcess(options) {
+  const child = spawn(options.command, options.args, { env: { ...process.env, ...options.environment }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let text = '';
+  const append = (chunk) => (text = (text + chunk.toString('utf8')).slice(-16_384));
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  await once(child, 'spawn'); // rejects when the binary cannot be run
+  started.add(child);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill(options.stopSignal ?? 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    killGroup(child, 'SIGKILL'); // workers left behind, if any
+    started.delete(child);
+  };
+  try {
+    await waitUntilReady(child, options.address, () => text, options.name);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { pid: child.pid, output: () => text, stop };
+}

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { runSoak } from '../src/soak-run.js';
+
+describe('soak (CI size)', () => {
+  it('6 s of mixed traffic through the gateway and the client, 500 idle connections held, a graceful restart: nothing lost or half-written', async () => {
+    const summary = await runSoak({ seconds: 6, maxRequests: 20_000, concurrency: 12, idleConnections: 500 });
+    // Every failure is inside the restart window, and each is a clear answer (a typed error or a 502), never a wrong or cut body.
+    expect(summary.errors).toBe(0);
+    for (const outcome of Object.keys(summary.outcomes)) expect(outcome).toMatch(/^(ok|aborted|ERR_FCGI_[A-Z_]+|HTTP_50[23])$/);
+    expect(summary.outcomes.ok ?? 0).toBeGreaterThan(100);
+    expect(summary.idleHeld).toBe(500);
+    expect(summary.serverConnectionsLeft).toBe(0);
+    expect(summary.fileDescriptors.after).toBeLessThanOrEqual(summary.fileDescriptors.before + 2);
+  }, 30_000);
+});
