@@ -96,7 +96,8 @@ async function waitUntilReady(child, address, output, name) {
 
 /**
  * Starts `command` in the foreground in its own process group and resolves once `address`
- * accepts a connection. `stop()` sends SIGTERM (SIGKILL to the group after 5 s).
+ * accepts a connection. `stop()` sends `stopSignal` (default SIGTERM), then SIGKILL to the
+ * whole process group after 5 s or once the main process is gone.
  *
  * @example
  * const php = await startProcess({ name: 'php-fpm', command: '/usr/sbin/php-fpm8.2', args: ['-F', ...], address: { path: socket } });
@@ -110,6 +111,7 @@ export async function startProcess(options) {
   child.stdout.on('data', append);
   child.stderr.on('data', append);
   await once(child, 'spawn'); // rejects when the binary cannot be run
+  child.on('error', (error) => append(Buffer.from(`${error.message}\n`))); // e.g. a failed kill: never an uncaught error
   started.add(child);
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -15,7 +15,9 @@ const sampleFile = fileURLToPath(new URL('../sample/prices.csv', import.meta.url
 
 function parseCommandLine() {
   try {
-    return parseArgs({ allowPositionals: true, options: { serve: { type: 'boolean' }, port: { type: 'string', default: '9100' }, help: { type: 'boolean' } } });
+    // `pnpm start -- FILE` passes the `--` on: drop it.
+    const args = process.argv.slice(2).filter((argument) => argument !== '--');
+    return parseArgs({ args, allowPositionals: true, options: { serve: { type: 'boolean' }, port: { type: 'string', default: '9100' }, help: { type: 'boolean' } } });
   } catch (error) {
     console.error(`${error.message}\n${usage}`);
     process.exit(2);
@@ -33,7 +35,11 @@ async function filterOnce(file) {
   const server = await listen(0);
   const address = `127.0.0.1:${server.address().port}`;
   try {
-    const answer = await sendFileToFilter(address, file);
+    const answer = await sendFileToFilter(address, file).catch((error) => {
+      console.error(`cannot filter ${file}: ${error.message}`);
+      return undefined;
+    });
+    if (answer === undefined) return 1;
     console.log(`# sent ${file} (${answer.sentBytes} bytes, modified ${answer.lastModified.toISOString()}) to the filter at ${address}`);
     console.log(`# ${answer.status}, ${Object.entries(answer.headers).map(([name, value]) => `${name}: ${value}`).join(', ')}`);
     if (answer.stderr !== '') console.error(answer.stderr.trimEnd());

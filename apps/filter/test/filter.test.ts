@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -123,5 +123,21 @@ describe('pnpm --filter @fcgi/app-filter start', () => {
     expect(stdout).toMatch(/^# sent .*prices\.csv \(\d+ bytes, modified .*\) to the filter at 127\.0\.0\.1:\d+\n# 200, content-type: text\/html/);
     expect(stdout).toContain('<tr><td>Espresso</td><td>cup</td><td>2.10</td><td></td></tr>');
     expect(stdout).toContain(`FCGI_DATA_LENGTH ${size}`);
+  });
+
+  it('keeps the filter app listening with --serve until SIGINT', async () => {
+    const child = spawn(process.execPath, [mainScript, '--serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let output = '';
+      child.stdout.setEncoding('utf8');
+      while (!output.includes('--role filter')) output += (await once(child.stdout, 'data'))[0] as string;
+      const address = /listening on (127\.0\.0\.1:\d+)/.exec(output)![1]!;
+      const answer = await sendFileToFilter(address, sampleFile);
+      expect(answer.status).toBe(200);
+      child.kill('SIGINT');
+      expect(await once(child, 'exit')).toEqual([0, null]);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -15,6 +15,8 @@ import { unixScenario } from './scenarios/unix.js';
 import { phpScenario } from './scenarios/php.js';
 import { haproxyScenario } from './scenarios/haproxy.js';
 import { streamingScenario } from './scenarios/streaming.js';
+import { memoryScenario } from './scenarios/memory.js';
+import { workersScenario } from './scenarios/workers.js';
 
 type Runner = () => Promise<SuiteBody | undefined>;
 
@@ -24,6 +26,8 @@ const scenarios: Record<string, { needsWrk: boolean; run: Runner }> = {
   haproxy: { needsWrk: true, run: haproxyScenario },
   unix: { needsWrk: false, run: unixScenario },
   streaming: { needsWrk: false, run: streamingScenario },
+  memory: { needsWrk: false, run: memoryScenario },
+  workers: { needsWrk: false, run: workersScenario },
 };
 
 async function runOne(name: string): Promise<void> {

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 
 /** One wrk run's result. */
 export interface LoadResult {
+  /** Successful (2xx/3xx) responses per second. */
   requestsPerSecond: number;
   /** Milliseconds. */
   latencyP50: number;
@@ -60,8 +61,14 @@ export function parseWrk(output: string): LoadResult {
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   const socketErrors = socket === null ? 0 : socket.slice(1).reduce((sum, value) => sum + Number(value), 0);
+  const total = /(\d+) requests in ([\d.]+)(us|ms|s|m),/.exec(output);
+  const failed = non2xx === null ? 0 : Number(non2xx[1]);
+  // Only successful responses count: a front end answering 502 fast must not look fast.
+  const rate = total === null
+    ? (requests === null ? 0 : Number(requests[1]))
+    : (Number(total[1]) - failed) / (milliseconds(`${total[2]}${total[3]}`) / 1000);
   return {
-    requestsPerSecond: requests === null ? 0 : Number(requests[1]),
+    requestsPerSecond: rate,
     latencyP50: milliseconds(/\s50%\s+(\S+)/.exec(output)?.[1]),
     latencyP99: milliseconds(/\s99%\s+(\S+)/.exec(output)?.[1]),
     bytesPerSecond: transfer === null ? 0 : Number(transfer[1]) * (sizeFactors[transfer[2] ?? 'B'] ?? 1),

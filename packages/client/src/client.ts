@@ -6,7 +6,7 @@
 import { type FastCgiError, ValueName } from '@fcgi/codec';
 import { type Endpoint, parseAddress } from './address.js';
 import { isReplayable } from './body.js';
-import { Connection, type ConnectionEvents } from './connection.js';
+import { Connection, type ConnectionEvents, unprovenGraceMs } from './connection.js';
 import { ClientErrorCode, FastCgiClientError, FastCgiTimeoutError } from './errors.js';
 import { Exchange, type ExchangeOwner } from './exchange.js';
 import { type ClientOptions, type ConnectFunction, type ResolvedOptions, invalidOption, resolveOptions } from './options.js';
@@ -68,9 +68,13 @@ export class Client {
   #requestsPerConnection = 1;
   #probe: 'todo' | 'pending' | 'done';
   #dispatchScheduled = false;
+  /** Moving average of request durations (write to END_REQUEST), in ms. */
+  #responseMs = 0;
   readonly #events: ConnectionEvents = {
     onIdle: (connection, finished) => this.#onIdle(connection, finished),
     onClose: (connection, lost, error) => this.#onConnectionClose(connection, lost, error),
+    onUnproven: () => this.#scheduleDispatch(),
+    unprovenGrace: () => Math.max(unprovenGraceMs, 4 * this.#responseMs),
   };
   readonly #queueOwner: ExchangeOwner = {
     cancel: (exchange) => this.#unqueue(exchange),
@@ -259,6 +263,7 @@ export class Client {
    * received a byte is closed rather than reused: its worker then accepts the waiting one.
    */
   #onIdle(connection: Connection, finished: Exchange): void {
+    this.#responseMs += (performance.now() - finished.startedAt - this.#responseMs) / 8;
     // An app that answered CANT_MPX_CONN does not multiplex after all: one request per connection from now on.
     if (connection.maxConcurrent < this.#requestsPerConnection) this.#requestsPerConnection = 1;
     if (this.#requestsPerConnection === 1 && connection.activeCount === 0) {
@@ -328,7 +333,7 @@ export class Client {
 
   async #fetchValues(names: readonly string[]): Promise<Record<string, string>> {
     const socket = await openTransport(this.#endpoint, this.#connect, this.#options.connectTimeout);
-    const connection = new Connection(socket, this.#options, { onIdle: () => {}, onClose: () => {} }, 1);
+    const connection = new Connection(socket, this.#options, { onIdle: () => {}, onClose: () => {}, onUnproven: () => {}, unprovenGrace: () => unprovenGraceMs }, 1);
     try {
       return await connection.requestValues(names);
     } finally {

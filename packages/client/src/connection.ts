@@ -36,7 +36,20 @@ export interface ConnectionEvents {
   onIdle(connection: Connection, finished: Exchange): void;
   /** The connection is gone; `lost` are the requests that had not ended. */
   onClose(connection: Connection, lost: Exchange[], error: FastCgiError): void;
+  /** A request has waited `unprovenGrace()` ms on this connection without a byte back. */
+  onUnproven(connection: Connection): void;
+  /** Ms a first request may wait for a byte back before its connection counts as unproven. */
+  unprovenGrace(): number;
 }
+
+/**
+ * A connection counts as unproven (maybe in the app's listen backlog, behind workers pinned by
+ * kept-alive connections) only after its first request waited at least this long (the client
+ * scales it with its recent response times) without a byte back. Without this grace, a pool
+ * of one-request connections to a fast app closed a finished connection whenever another was
+ * just opened, which opened another: a new connection per request under concurrency.
+ */
+export const unprovenGraceMs = 50;
 
 /** Up to this many bytes, a request's records are joined into one buffer for one write. */
 const joinLimit = 256 * 1024;
@@ -66,6 +79,9 @@ export class Connection implements ExchangeOwner {
   #retired = false;
   #closed = false;
   #sawRecord = false;
+  /** When the first request started on this connection before any record came back. */
+  #waitingSince: number | undefined;
+  #unprovenTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #drain: Promise<void> | undefined;
   #values: { resolve: (values: Record<string, string>) => void; reject: (error: unknown) => void; timer: NodeJS.Timeout } | undefined;
@@ -102,7 +118,7 @@ export class Connection implements ExchangeOwner {
    * worker accepted it yet): the sequence of its oldest waiting request; else undefined.
    */
   get unprovenSince(): number | undefined {
-    if (this.#sawRecord) return undefined;
+    if (this.#sawRecord || this.#waitingSince === undefined || performance.now() - this.#waitingSince < this.#events.unprovenGrace()) return undefined;
     let oldest: number | undefined;
     for (const exchange of this.#slots.values()) {
       if (!exchange.finished && (oldest === undefined || exchange.sequence < oldest)) oldest = exchange.sequence;
@@ -113,7 +129,9 @@ export class Connection implements ExchangeOwner {
   /** Starts a request: writes BEGIN_REQUEST, PARAMS and (when whole) STDIN/DATA in one write. */
   start(exchange: Exchange): void {
     clearTimeout(this.#idleTimer);
+    if (!this.#sawRecord && this.#waitingSince === undefined) this.#watchUnproven();
     this.requestsStarted += 1;
+    exchange.startedAt = performance.now();
     const limit = this.#options.maxRequestsPerConnection;
     if (!this.#options.keepAlive || (limit > 0 && this.requestsStarted >= limit)) this.#retired = true;
     const requestId = this.#allocateId();
@@ -201,11 +219,20 @@ export class Connection implements ExchangeOwner {
       this.destroy(this.#protocolError(error as FastCgiError, chunk));
       return;
     }
+    if (records.length > 0 && !this.#sawRecord) clearTimeout(this.#unprovenTimer);
     for (const record of records) {
       this.#sawRecord = true;
       this.#dispatch(record);
       if (this.#closed) return;
     }
+  }
+
+  #watchUnproven(): void {
+    this.#waitingSince = performance.now();
+    this.#unprovenTimer = setTimeout(() => {
+      if (!this.#sawRecord && !this.#closed) this.#events.onUnproven(this);
+    }, this.#events.unprovenGrace() + 1);
+    this.#unprovenTimer.unref();
   }
 
   #protocolError(error: FastCgiError, chunk: Uint8Array): FastCgiError {
@@ -332,6 +359,7 @@ export class Connection implements ExchangeOwner {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#idleTimer);
+    clearTimeout(this.#unprovenTimer);
     for (const timer of this.#abortTimers.values()) clearTimeout(timer);
     this.#abortTimers.clear();
     const lost = [...this.#slots.values()].filter((exchange) => !exchange.finished);

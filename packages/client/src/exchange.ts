@@ -88,6 +88,8 @@ export class Exchange {
   sent = false;
   /** When the current attempt started, relative to all others (larger is later). */
   sequence = 0;
+  /** `performance.now()` when the request was written to a connection. */
+  startedAt = 0;
   #owner: ExchangeOwner | undefined;
   #finished = false;
   #headDone = false;

@@ -62,6 +62,9 @@ export function buildExpressApp(context: SuiteContext): Express {
       if (!res.writableEnded) context.onAbort();
     });
   });
+  app.get('/secure/data', (req, res) => {
+    res.json({ remoteUser: req.fastcgi?.params.REMOTE_USER, user: req.fastcgi?.params.USER });
+  });
   app.get('/slow', (_req, res) => {
     setTimeout(() => res.send('done'), 300);
   });
@@ -76,7 +79,9 @@ export function buildExpressApp(context: SuiteContext): Express {
 export function buildAuthorizerApp(): Express {
   const authorizer = express();
   authorizer.use((req, res) => {
-    if (req.get('authorization') === 'Bearer good') res.set('Variable-USER', 'alice').status(200).end();
+    const params = req.fastcgi?.params;
+    const basic = params?.REMOTE_USER === 'alice' && params.REMOTE_PASSWD === 'secret';
+    if (req.get('authorization') === 'Bearer good' || basic) res.set('Variable-USER', 'alice').status(200).end();
     else res.status(401).set('WWW-Authenticate', 'Bearer').send('who are you?');
   });
   return authorizer;

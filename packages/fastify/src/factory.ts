@@ -35,7 +35,49 @@ export type FastCgiServerOptions = Omit<ServerOptions, 'fetch' | 'authorizer'>;
  * ```
  */
 export function fastcgiServerFactory(options: FastCgiServerOptions = {}): (handler: (req: never, res: never) => void) => Server {
-  return (handler) => createServer(options, handler as unknown as RequestListener) as unknown as Server;
+  return (handler) => createServer(options, toListener(handler as unknown as RequestListener)) as unknown as Server;
+}
+
+const variablePrefix = /^variable-/i;
+
+/** `variable-user` (Fastify lower-cases header names) as `Variable-USER`, the form Apache and lighttpd read. */
+function variableName(name: string): string {
+  return variablePrefix.test(name) ? `Variable-${name.slice(9).toUpperCase()}` : name;
+}
+
+function recaseHeaders(headers: unknown): unknown {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return headers;
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [variableName(name), value]));
+}
+
+/**
+ * Wraps Fastify's handler: for Authorizer requests, the `Variable-NAME` headers of the
+ * answer keep the case web servers look for, although Fastify lower-cases header names.
+ *
+ * @example
+ * ```ts
+ * createServer(options, toListener(fastifyHandler));
+ * ```
+ */
+export function toListener(handler: RequestListener): RequestListener {
+  return (req, res) => {
+    if (req.fastcgi.role === 'authorizer') {
+      const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+      Object.defineProperty(res, 'writeHead', {
+        configurable: true,
+        value: (...args: unknown[]) => {
+          for (const name of res.getHeaderNames()) {
+            if (!variablePrefix.test(name)) continue;
+            const value = res.getHeader(name);
+            res.removeHeader(name);
+            if (value !== undefined) res.setHeader(variableName(name), value);
+          }
+          return writeHead(...args.map(recaseHeaders));
+        },
+      });
+    }
+    return handler(req, res);
+  };
 }
 
 /**

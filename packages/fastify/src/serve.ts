@@ -7,7 +7,7 @@
  */
 import { type FastCgiServer, createServer } from '@fcgi/server';
 import type { FastifyInstance } from 'fastify';
-import { type FastCgiServerOptions, isFastCgiServer } from './factory.js';
+import { type FastCgiServerOptions, isFastCgiServer, toListener } from './factory.js';
 import { type ListenTarget, listenOn, toFastifyListenOptions } from './listen.js';
 import { fastcgiRequest } from './request.js';
 
@@ -47,7 +47,7 @@ export async function serve(fastify: FastifyInstance, options: ServeOptions = {}
     await fastify.listen(toFastifyListenOptions(listen));
     return fastify.server;
   }
-  const server = createServer(serverOptions, (req, res) => fastify.routing(req, res));
+  const server = createServer(serverOptions, toListener((req, res) => fastify.routing(req, res)));
   fastify.addHook('onClose', (_instance, done) => {
     if (!server.listening && server.connectionCount === 0) return done();
     server.close(() => done());

@@ -69,12 +69,15 @@ export function buildFastifyApp(context: SuiteContext, options: { factory?: bool
       if (!reply.raw.writableEnded) context.onAbort();
     });
   });
+  fastify.get('/secure/data', async (request) => ({ remoteUser: request.fastcgi?.params.REMOTE_USER, user: request.fastcgi?.params.USER }));
   fastify.get('/slow', async () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     return 'done';
   });
   fastify.all('/*', { constraints: { fastcgiRole: 'authorizer' } }, async (request, reply) => {
-    if (request.headers.authorization === 'Bearer good') return reply.header('Variable-USER', 'alice').code(200).send();
+    const params = request.fastcgi?.params;
+    const basic = params?.REMOTE_USER === 'alice' && params.REMOTE_PASSWD === 'secret';
+    if (request.headers.authorization === 'Bearer good' || basic) return reply.header('Variable-USER', 'alice').code(200).send();
     return reply.code(401).header('WWW-Authenticate', 'Bearer').send('who are you?');
   });
   fastify.setErrorHandler(async (error: Error, _request, reply) => reply.code(418).send({ error: error.message }));

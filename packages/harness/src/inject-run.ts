@@ -4,10 +4,9 @@
  *
  * @module
  */
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { Client, type ClientResponse } from '@fcgi/client';
 import { FastCgiError } from '@fcgi/codec';
-import type { Duplex } from 'node:stream';
 import { FastCgiHarnessError, HarnessErrorCode } from './errors.js';
 import { type InjectRequest, INJECT_DEFAULTS, cgiParams, requestBody } from './inject-request.js';
 import { type InjectResult, makeResult } from './inject-result.js';

@@ -58,13 +58,47 @@ function isFastCgiServer(target: unknown): target is FastCgiServer {
   return typeof candidate === 'object' && candidate !== null && typeof candidate.serveConnection === 'function' && typeof candidate.listen === 'function';
 }
 
+function isExpressApp(target: unknown): target is RequestListener {
+  const candidate = target as { handle?: unknown; set?: unknown };
+  return typeof target === 'function' && typeof candidate.handle === 'function' && typeof candidate.set === 'function';
+}
+
+/**
+ * Copies the methods a FastCGI request/response class defines onto the object itself, so
+ * they survive Express's `Object.setPrototypeOf(req/res, app.request/app.response)`; the
+ * same as `@fcgi/express` does when it serves an Express app.
+ *
+ * @example
+ * ```ts
+ * pinOwnMethods(res); // res._send, res._storeHeader, res.end stay FastCGI's
+ * ```
+ */
+export function pinOwnMethods(target: object): void {
+  const prototype = Object.getPrototypeOf(target) as object | null;
+  if (prototype === null) return;
+  for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(prototype))) {
+    if (name === 'constructor' || Object.prototype.hasOwnProperty.call(target, name)) continue;
+    Object.defineProperty(target, name, { ...descriptor, enumerable: false });
+  }
+}
+
+function expressListener(app: RequestListener): RequestListener {
+  return (req, res) => {
+    pinOwnMethods(req);
+    pinOwnMethods(res);
+    return app(req, res);
+  };
+}
+
 function hasFetch(target: unknown): target is { fetch: FetchHandler } {
   return typeof target === 'object' && target !== null && typeof (target as { fetch?: unknown }).fetch === 'function';
 }
 
 /**
  * Resolves a target. Functions with fewer than two parameters are fetch handlers;
- * Express apps and `(req, res)` listeners have two or more.
+ * Express apps and `(req, res)` listeners have two or more. An Express app (a function
+ * with `handle` and `set`) runs as `@fcgi/express` runs it: with the FastCGI request and
+ * response methods pinned on each instance, since Express swaps their prototypes.
  *
  * @example
  * ```ts
@@ -80,6 +114,7 @@ export function resolveTarget(target: InjectTarget, serverOptions: ServerOptions
     return { connection: { server }, ready: Promise.resolve(target.ready()).then(() => undefined) };
   }
   if (hasFetch(target)) return { connection: { server: createServer({ ...serverOptions, fetch: (request, context) => target.fetch(request, context) }) }, ready: done };
+  if (isExpressApp(target)) return { connection: { server: createServer(serverOptions, expressListener(target)) }, ready: done };
   if (typeof target === 'function') {
     if (target.length >= 2) return { connection: { server: createServer(serverOptions, target as RequestListener) }, ready: done };
     return { connection: { server: createServer({ ...serverOptions, fetch: target as FetchHandler }) }, ready: done };

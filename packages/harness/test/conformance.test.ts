@@ -85,6 +85,10 @@ describe('runConformance against deliberately broken apps (mocks) fails the righ
     const report = await againstMock({ respond: { body: 'fine', stderr: 'note' } });
     expect(failing(report)).toEqual([]);
     expect(report.passed).toBe(true);
+    expect(report.checks.find((check) => check.id === 'multiplexing')!.detail).toContain('2: CANT_MPX_CONN');
+    const multiplexing = await againstMock({ mpxsConns: 1, respond: { body: 'fine', padding: 'random', recordSize: 3 } });
+    expect(failing(multiplexing)).toEqual([]);
+    expect(multiplexing.checks.find((check) => check.id === 'multiplexing')!.detail).toContain('2: REQUEST_COMPLETE');
   });
 
   it.each([

@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream';
 import { RecordType } from '@fcgi/codec';
-import { FastCgiIncomingMessage, FastCgiServerResponse, createServer } from '@fcgi/server';
+import { type FastCgiIncomingMessage, type FastCgiServerResponse, createServer } from '@fcgi/server';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InjectResult, formatRecords, inject } from '../src/index.js';
+import { type InjectResult, createMockBackend, formatRecords, inject } from '../src/index.js';
+import { pinOwnMethods } from '../src/inject-target.js';
 import { closeServer, listenLocal } from './listen-local.js';
 
 /** Echoes what the app saw, as JSON. */
@@ -18,22 +19,6 @@ function echo(req: FastCgiIncomingMessage, res: FastCgiServerResponse): void {
     res.appStatus = 7;
     res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString(), role: req.fastcgi.role, params: req.fastcgi.params }));
   });
-}
-
-/**
- * Express replaces req/res prototypes with its own (based on node:http's), which drops
- * @fcgi/server's overrides (`_storeHeader`, `_send`, `end`, `_read`) so the response never
- * reaches FastCGI: a server bug, reported. Until the server pins them on the instance, an
- * Express app puts them back in its first middleware.
- */
-function restoreFastCgiMethods(req: object, res: object, next: () => void): void {
-  for (const [target, prototype, names] of [
-    [res, FastCgiServerResponse.prototype, ['_storeHeader', '_send', 'end']],
-    [req, FastCgiIncomingMessage.prototype, ['_read']],
-  ] as const) {
-    for (const name of names) Object.defineProperty(target, name, { value: (prototype as unknown as Record<string, unknown>)[name], configurable: true, writable: true });
-  }
-  next();
 }
 
 interface Echoed {
@@ -138,6 +123,20 @@ describe('inject(listener, request): the result', () => {
     expect(typesOf(result, 'from-app').at(-1)).toBe(RecordType.EndRequest);
   });
 
+  it('aborts after the head has come: the result keeps the status and the body so far', async () => {
+    const result = await inject(
+      (_req: FastCgiIncomingMessage, res: FastCgiServerResponse) => {
+        res.writeHead(206, { 'x-partial': 'yes' });
+        res.write('first part');
+      },
+      { abortAfter: 100, keepConn: true },
+    );
+    expect(result.aborted).toBe(true);
+    expect(result.status).toBe(206);
+    expect(result.headers['x-partial']).toBe('yes');
+    expect(result.text()).toBe('first part');
+  });
+
   it('aborts after N ms without keepConn by closing the connection (as nginx does)', async () => {
     let sawAbort = false;
     const result = await inject(
@@ -166,9 +165,8 @@ describe('inject(listener, request): the result', () => {
 });
 
 describe('inject(target): every kind of target', () => {
-  it('an Express app', async () => {
+  it('an Express app (its req/res prototype swap handled as @fcgi/express does)', async () => {
     const app = express();
-    app.use(restoreFastCgiMethods);
     app.use(express.json());
     app.post('/users/:id', (req, res) => {
       res.status(201).json({ id: req.params.id, body: req.body as unknown, query: req.query });
@@ -237,6 +235,20 @@ describe('inject(address): a running FastCGI app over a real socket', () => {
     }
   });
 
+  it('shows a mock backend\'s faulty framing in the transcript', async () => {
+    const backend = await createMockBackend({ respond: { body: 'abc', recordSize: 1, omitEmptyStdout: true, stderr: 'e' } });
+    try {
+      const result = await inject(backend.address, { url: '/m' });
+      expect(result.text()).toBe('abc');
+      expect(result.stderr).toBe('e');
+      const stdout = result.records.filter((record) => record.direction === 'from-app' && record.type === RecordType.Stdout);
+      expect(stdout.every((record) => 'content' in record && record.content.length === 1)).toBe(true);
+      expect(backend.requests[0]!.params.REQUEST_URI).toBe('/m');
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('rejects with ERR_FCGI_CONNECT_FAILED when nothing listens', async () => {
     const other = createServer(echo);
     const freed = await listenLocal(other);
@@ -274,5 +286,26 @@ describe('inject(target) chained, as light-my-request', () => {
     const filtered = await inject((req: FastCgiIncomingMessage, res: FastCgiServerResponse) => res.end(req.fastcgi.role)).role('filter').data('d');
     expect(filtered.text()).toBe('filter');
     await expect(inject(42 as never).get('/').catch((error: unknown) => (error as { code: string }).code)).resolves.toBe('ERR_FCGI_HARNESS_INVALID_TARGET');
+  });
+});
+
+describe('pinOwnMethods', () => {
+  it('copies class methods onto the instance so a prototype swap keeps them', () => {
+    class Base {
+      name(): string {
+        return 'base';
+      }
+    }
+    class Special extends Base {
+      override name(): string {
+        return 'special';
+      }
+    }
+    const object = new Special();
+    pinOwnMethods(object);
+    Object.setPrototypeOf(object, Base.prototype);
+    expect(object.name()).toBe('special');
+    pinOwnMethods(object);
+    expect(Object.keys(object)).toEqual([]);
   });
 });

@@ -1,23 +1,13 @@
 import { Client } from '@fcgi/client';
-import { FastCgiIncomingMessage, FastCgiServerResponse, createServer } from '@fcgi/server';
+import { createServer } from '@fcgi/server';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { createMockBackend, formatRecords, inject, runConformance } from '../src/index.js';
 import { closeServer, listenLocal } from './listen-local.js';
 
-/** See inject.test.ts: puts back the FastCGI hooks Express's prototype swap drops (server bug). */
-function restoreFastCgiMethods(req: object, res: object, next: () => void): void {
-  Object.defineProperty(res, '_storeHeader', { value: FastCgiServerResponse.prototype._storeHeader, configurable: true, writable: true });
-  Object.defineProperty(res, '_send', { value: FastCgiServerResponse.prototype._send, configurable: true, writable: true });
-  Object.defineProperty(res, 'end', { value: FastCgiServerResponse.prototype.end, configurable: true, writable: true });
-  Object.defineProperty(req, '_read', { value: FastCgiIncomingMessage.prototype._read, configurable: true, writable: true });
-  next();
-}
-
 describe('README examples', () => {
   it('tests an Express app over FastCGI', async () => {
     const app = express();
-    app.use(restoreFastCgiMethods);
     app.use(express.json());
     app.post('/users', (req, res) => res.status(201).json({ name: (req.body as { name: string }).name }));
     const result = await inject(app, { method: 'POST', url: '/users', json: { name: 'ada' } });

@@ -32,6 +32,18 @@ async function writeStream(res: Parameters<RequestListener>[1], total: number): 
 }
 
 /**
+ * What the soak app saw, server side: requests its handler started, finished writing,
+ * saw aborted by the web server, and cut without an abort (must stay 0: nothing accepted
+ * is lost or half-written, restarts included).
+ *
+ * @example
+ * ```ts
+ * soakCounters.cut; // 0
+ * ```
+ */
+export const soakCounters = { started: 0, finished: 0, aborted: 0, cut: 0 };
+
+/**
  * The soak app: `/stream?bytes=N` (N bytes, streamed with backpressure), `/small`, `/echo` (answers the body length), `/big` (256 KiB, written in
  * pieces with backpressure), `/slow` (answers after 20 ms), `/throw` (a handler error: 500).
  *
@@ -42,6 +54,12 @@ async function writeStream(res: Parameters<RequestListener>[1], total: number): 
  */
 export const soakApp: RequestListener = async (req, res) => {
   const [path, query = ''] = (req.url ?? '/').split('?');
+  soakCounters.started++;
+  res.once('close', () => {
+    if (res.writableFinished) soakCounters.finished++;
+    else if (req.fastcgi.signal.aborted) soakCounters.aborted++;
+    else if (path !== '/throw') soakCounters.cut++;
+  });
   let length = 0;
   for await (const chunk of req) length += (chunk as Buffer).length;
   if (path === '/throw') throw new Error('soak: a handler that throws');

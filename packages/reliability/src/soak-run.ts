@@ -13,7 +13,7 @@ import { Agent, type Server as HttpServer, createServer as createHttpServer } fr
 import { type AddressInfo, type Socket, connect } from 'node:net';
 import { Client, createGateway } from '@fcgi/client';
 import { type FastCgiServer, createServer } from '@fcgi/server';
-import { requestMix, sendRequest, soakApp } from './soak-load.js';
+import { requestMix, sendRequest, soakApp, soakCounters } from './soak-load.js';
 
 /** Options of {@link runSoak}. */
 export interface SoakOptions {
@@ -46,6 +46,8 @@ export interface SoakSummary {
   fileDescriptors: { before: number; after: number };
   /** Server connections still open after the traffic stopped and the idle sockets closed. */
   serverConnectionsLeft: number;
+  /** Server side: handler runs started, finished, aborted by the web server, cut without an abort (must be 0). */
+  handled: { started: number; finished: number; aborted: number; cut: number };
 }
 
 function openDescriptors(): number {
@@ -150,10 +152,11 @@ async function stopRig(rig: Rig): Promise<void> {
  */
 export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
   const rig = await startRig();
+  const counted = { ...soakCounters };
   const start = performance.now();
   const before = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, fds: openDescriptors() };
   const idle = await openIdle(rig.port, options.idleConnections ?? 0);
-  const summary: SoakSummary = { seconds: 0, requests: 0, outcomes: {}, errors: 0, restartErrors: 0, idleHeld: 0, rss: { before: before.rss, after: 0, slopeBytesPerMinute: 0 }, heap: { before: before.heap, after: 0, slopeBytesPerMinute: 0 }, fileDescriptors: { before: before.fds, after: 0 }, serverConnectionsLeft: 0 };
+  const summary: SoakSummary = { seconds: 0, requests: 0, outcomes: {}, errors: 0, restartErrors: 0, idleHeld: 0, rss: { before: before.rss, after: 0, slopeBytesPerMinute: 0 }, heap: { before: before.heap, after: 0, slopeBytesPerMinute: 0 }, fileDescriptors: { before: before.fds, after: 0 }, serverConnectionsLeft: 0, handled: { started: 0, finished: 0, aborted: 0, cut: 0 } };
   const rssSamples: [number, number][] = [];
   const heapSamples: [number, number][] = [];
   const sampler = setInterval(() => {
@@ -193,7 +196,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
   if (options.restart === false) summary.idleHeld = idle.filter((socket) => !socket.destroyed && !socket.readableEnded).length;
   for (const socket of idle) socket.destroy();
   await stopRig(rig);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Closed sockets are noticed within a few ms; a loaded machine gets up to 3 s before one counts as leaked.
+  for (let waited = 0; rig.fcgi.connectionCount > 0 && waited < 3000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
   summary.serverConnectionsLeft = rig.fcgi.connectionCount;
   await closeFcgi(rig.fcgi);
   (globalThis as { gc?: () => void }).gc?.();
@@ -201,6 +205,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
   summary.rss = { before: before.rss, after: after.rss, slopeBytesPerMinute: slopePerMinute(rssSamples.slice(Math.floor(rssSamples.length / 4))) };
   summary.heap = { before: before.heap, after: after.heapUsed, slopeBytesPerMinute: slopePerMinute(heapSamples.slice(Math.floor(heapSamples.length / 4))) };
   summary.fileDescriptors = { before: before.fds, after: openDescriptors() };
+  summary.handled = { started: soakCounters.started - counted.started, finished: soakCounters.finished - counted.finished, aborted: soakCounters.aborted - counted.aborted, cut: soakCounters.cut - counted.cut };
   summary.seconds = Math.round((performance.now() - start) / 100) / 10;
   return summary;
 }

@@ -30,7 +30,7 @@ console.log(`soak: ${seconds} s or ${maxRequests} requests, ${concurrency} at on
 const summary = await runSoak({ seconds, maxRequests, concurrency, idleConnections });
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 console.log(JSON.stringify(summary, undefined, 2));
-console.log(`requests ${summary.requests} (${Math.round(summary.requests / summary.seconds)}/s), errors ${summary.errors}, during restart ${summary.restartErrors}; RSS ${mib(summary.rss.before)} -> ${mib(summary.rss.after)} (slope ${mib(summary.rss.slopeBytesPerMinute)}/min); heap ${mib(summary.heap.before)} -> ${mib(summary.heap.after)} (slope ${mib(summary.heap.slopeBytesPerMinute)}/min); fds ${summary.fileDescriptors.before} -> ${summary.fileDescriptors.after}; server connections left ${summary.serverConnectionsLeft}`);
+console.log(`requests ${summary.requests} (${Math.round(summary.requests / summary.seconds)}/s), errors ${summary.errors}, during restart ${summary.restartErrors}; RSS ${mib(summary.rss.before)} -> ${mib(summary.rss.after)} (slope ${mib(summary.rss.slopeBytesPerMinute)}/min); heap ${mib(summary.heap.before)} -> ${mib(summary.heap.after)} (slope ${mib(summary.heap.slopeBytesPerMinute)}/min); fds ${summary.fileDescriptors.before} -> ${summary.fileDescriptors.after}; server connections left ${summary.serverConnectionsLeft}; handler runs ${summary.handled.started}: finished ${summary.handled.finished}, aborted ${summary.handled.aborted}, cut ${summary.handled.cut}`);
 const streamBytes = argument('stream-mib', 1024) * 1024 * 1024;
 let streamsIntact = true;
 for (const direction of ['upload', 'download'] as const) {
@@ -39,4 +39,4 @@ for (const direction of ['upload', 'download'] as const) {
   streamsIntact &&= result.received === result.bytes;
   console.log(`${direction} of ${mib(result.bytes)}: received ${mib(result.received)} in ${result.seconds} s, peak RSS growth ${mib(result.peakRssGrowth)}`);
 }
-process.exitCode = summary.errors === 0 && summary.serverConnectionsLeft === 0 && streamsIntact ? 0 : 1;
+process.exitCode = summary.errors === 0 && summary.serverConnectionsLeft === 0 && summary.handled.cut === 0 && streamsIntact ? 0 : 1;

@@ -28,8 +28,8 @@ function scripts(): string {
   return root;
 }
 
-async function php(root: string, listen?: number): Promise<PhpFpmPeer> {
-  const started = await startPhpFpm({ documentRoot: root, maxChildren: 4, ...(listen === undefined ? {} : { listen }) });
+async function php(root: string, listen?: number, maxChildren = 4): Promise<PhpFpmPeer> {
+  const started = await startPhpFpm({ documentRoot: root, maxChildren, ...(listen === undefined ? {} : { listen }) });
   cleanups.push(() => started.stop());
   return started;
 }
@@ -110,4 +110,20 @@ describe.skipIf(!peers.available)(peers.title('reliability against php-fpm'), ()
     const after = await Promise.all(Array.from({ length: 8 }, () => settle(client, root, 'small.php')));
     expect(after).toEqual(Array.from({ length: 8 }, () => 'small'));
   }, 60_000);
+
+  it('php-fpm saturated (1 worker, 300 ms scripts): the queue bound and the queue timeout hold, nothing hangs', async () => {
+    const root = scripts();
+    const fpm = await php(root, undefined, 1);
+    const client = new Client({ address: fpm.address, connections: 1, maxQueue: 3, queueTimeout: 500 });
+    cleanups.push(() => client.destroy());
+    const started = Date.now();
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => settle(client, root, 'sleep.php')));
+    expect(Date.now() - started).toBeLessThan(3000);
+    const tally = (value: string): number => outcomes.filter((outcome) => outcome === value).length;
+    // At most maxQueue (3) wait, plus the one starting on the connection (maybe still queued while it connects).
+    expect(tally('ERR_FCGI_QUEUE_FULL')).toBeGreaterThanOrEqual(6);
+    expect(tally('slept')).toBeGreaterThanOrEqual(1);
+    expect(tally('ERR_FCGI_QUEUE_TIMEOUT')).toBeGreaterThanOrEqual(1);
+    expect(tally('slept') + tally('ERR_FCGI_QUEUE_FULL') + tally('ERR_FCGI_QUEUE_TIMEOUT')).toBe(10);
+  }, 30_000);
 });

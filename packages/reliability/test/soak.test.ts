@@ -10,6 +10,9 @@ describe('soak (CI size)', () => {
     expect(summary.outcomes.ok ?? 0).toBeGreaterThan(100);
     expect(summary.idleHeld).toBe(500);
     expect(summary.serverConnectionsLeft).toBe(0);
+    // Server side: every request a handler started was written whole or aborted by the web server.
+    expect(summary.handled.cut).toBe(0);
+    expect(summary.handled.finished).toBeGreaterThan(100);
     expect(summary.fileDescriptors.after).toBeLessThanOrEqual(summary.fileDescriptors.before + 2);
   }, 30_000);
 });

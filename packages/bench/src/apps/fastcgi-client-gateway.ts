@@ -56,8 +56,8 @@ function fail(response: ServerResponse): void {
 export function fastcgiClientGateway(address: string, documentRoot: string): RequestListener {
   const [host, port] = address.split(':');
   const client = address.startsWith('/')
-    ? createClient({ sockFile: address, maxConns: 8, maxReqs: 8, mpxsConns: 0, skipCheckServer: true })
-    : createClient({ host: host ?? '127.0.0.1', port: Number(port), maxConns: 8, maxReqs: 8, mpxsConns: 0, skipCheckServer: true });
+    ? createClient({ sockFile: address, maxConns: 64, maxReqs: 64, mpxsConns: 0, skipCheckServer: true })
+    : createClient({ host: host ?? '127.0.0.1', port: Number(port), maxConns: 64, maxReqs: 64, mpxsConns: 0, skipCheckServer: true });
   client.on('error', () => undefined);
   return (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://x');

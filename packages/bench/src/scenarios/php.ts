@@ -78,7 +78,7 @@ export async function phpScenario(): Promise<SuiteBody | undefined> {
       ],
       method: [
         `Three php-fpm 8.2 pools (static, ${workers} workers each, Unix sockets), one per front end, so kept-alive connections of one never pin the workers of another.`,
-        `The gateway is \`http.createServer(createGateway({ upstream: { address, connections: ${workers} }, documentRoot }))\` in its own process; nginx runs 1 worker with \`fastcgi_keep_conn on\` and \`keepalive ${workers}\`; the fastcgi-client baseline (maxConns ${workers}) sends the same CGI params as the gateway and parses the CGI head itself.`,
+        `The gateway is \`http.createServer(createGateway({ upstream: { address, connections: ${workers} }, documentRoot }))\` in its own process; nginx runs 1 worker with \`fastcgi_keep_conn on\` and \`keepalive ${workers}\`; the fastcgi-client baseline (maxConns 64: with fewer it refuses requests instead of queueing them) sends the same CGI params as the gateway and parses the CGI head itself.`,
         'php-fpm runs the PHP script in every case: the front ends differ only in how they talk FastCGI and HTTP; php-fpm\'s workers bound all three.',
       ],
     };

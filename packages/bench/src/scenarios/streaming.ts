@@ -92,7 +92,7 @@ export async function streamingScenario(): Promise<SuiteBody> {
       }
     }
   } finally {
-    await Promise.all(upstreams.map((upstream) => upstream.app?.stop()));
+    for (const upstream of upstreams) await upstream.app?.stop();
     await php?.stop();
   }
   const rows: string[][] = [];

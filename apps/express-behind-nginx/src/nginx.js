@@ -19,7 +19,7 @@ export async function startNginx(options) {
   const command = findBinary(['nginx']);
   if (command === undefined) throw new Error('nginx is not installed (apt-get install nginx)');
   const host = options.host ?? '127.0.0.1';
-  const runDirectory = await mkdtemp(join(tmpdir(), 'express-nginx-'));
+  const runDirectory = await mkdtemp(join(tmpdir(), 'express-behind-nginx-'));
   const configPath = join(runDirectory, 'nginx.conf');
   let running;
   try {

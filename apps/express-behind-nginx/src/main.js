@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm --filter @fcgi/app-express-nginx start`: an Express app over FastCGI behind nginx
+// `pnpm --filter @fcgi/app-express-behind-nginx start`: an Express app over FastCGI behind nginx
 // (fastcgi_keep_conn on, upstream keepalive). PORT (default 8082) is nginx's port,
 // APP_PORT (default 9002) the FastCGI app's.
 import { startSetup } from './setup.js';

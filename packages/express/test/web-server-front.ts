@@ -1,0 +1,122 @@
+/**
+ * Real web servers in front of a served app (the shared suite's routes): nginx
+ * (`fastcgi_pass`) and Apache (mod_proxy_fcgi for responses, mod_authnz_fcgi for the
+ * Authorizer role), with HTTP requests sent from 127.0.0.2.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type HttpPeer, requirePeers, startApache, startNginx } from '@fcgi/test-peers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { multipartBody } from './fastcgi-request.js';
+import { fetchFrom } from './php-comparison.js';
+import { type ServedApp, type SuiteContext, bigFile } from './served-app-suite.js';
+
+const sha = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+function nginxServer(port: number): string {
+  return `client_max_body_size 16m;
+    location / {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_pass 127.0.0.1:${port};
+    }`;
+}
+
+function apacheConfig(port: number): string {
+  const backend = `fcgi://127.0.0.1:${port}`;
+  return `ProxyFCGIBackendType GENERIC
+ProxyPass "/secure/" "${backend}/secure/" enablereuse=on
+ProxyPass "/" "${backend}/" enablereuse=on flushpackets=on
+AuthnzFcgiDefineProvider authnz AppAuth ${backend}/
+<Location "/secure/">
+  AuthType Basic
+  AuthName "app"
+  AuthBasicProvider AppAuth
+  Require AppAuth
+</Location>`;
+}
+
+/** Sends a request and destroys it after `afterMs`. */
+function abandon(url: string, afterMs: number): void {
+  const outgoing = httpRequest(url, { localAddress: '127.0.0.2' });
+  outgoing.on('error', () => undefined);
+  outgoing.end();
+  setTimeout(() => outgoing.destroy(), afterMs);
+}
+
+/** Runs the web-server checks for the app `start` builds, behind nginx and behind Apache. */
+export function webServerFrontSuite(name: string, start: (context: SuiteContext) => Promise<ServedApp>): void {
+  const peers = requirePeers('nginx', 'apache');
+  describe.skipIf(!peers.available)(peers.title(`${name} behind nginx and Apache`), () => {
+    const staticRoot = mkdtempSync(join(tmpdir(), 'fcgi-front-'));
+    let app: ServedApp | undefined;
+    let nginx: HttpPeer | undefined;
+    let apache: HttpPeer | undefined;
+    let onAbort!: () => void;
+    const abortSeen = new Promise<void>((resolve) => (onAbort = resolve));
+
+    beforeAll(async () => {
+      writeFileSync(join(staticRoot, 'hello.txt'), 'hello, static\n');
+      writeFileSync(join(staticRoot, 'big.bin'), bigFile);
+      app = await start({ staticRoot, onAbort: () => onAbort() });
+      const port = Number(app.address.split(':')[1]);
+      nginx = await startNginx({ server: nginxServer(port) });
+      apache = await startApache({ config: apacheConfig(port) });
+    });
+
+    afterAll(async () => {
+      await nginx?.stop();
+      await apache?.stop();
+      await app?.close();
+      rmSync(staticRoot, { recursive: true, force: true });
+    });
+
+    for (const server of ['nginx', 'apache'] as const) {
+      const base = (): string => (server === 'nginx' ? nginx!.url : apache!.url);
+      const logs = (): string => (server === 'nginx' ? nginx!.logs() : apache!.logs());
+
+      it(`${server}: routes, query, client address and FastCGI params`, async () => {
+        const user = await fetchFrom(base(), '/users/7?tag=a&tag=b');
+        expect(user.status, logs()).toBe(200);
+        expect(JSON.parse(user.body.toString())).toEqual({ id: '7', query: { tag: ['a', 'b'] } });
+        const whoami = JSON.parse((await fetchFrom(base(), '/whoami')).body.toString()) as Record<string, unknown>;
+        expect(whoami).toEqual({ ip: '127.0.0.2', protocol: 'http', secure: false, role: 'responder', remoteAddr: '127.0.0.2' });
+        expect((await fetchFrom(base(), '/nope')).status).toBe(404);
+      });
+
+      it(`${server}: bodies (JSON, multipart upload)`, async () => {
+        const json = await fetchFrom(base(), '/echo/json', { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"a":"é"}') });
+        expect(JSON.parse(json.body.toString())).toEqual({ body: { a: 'é' } });
+        const body = multipartBody('B0undary', ['title', 'holiday'], { field: 'photo', name: 'beach.jpg', content: Buffer.alloc(500_000, 9) });
+        const upload = await fetchFrom(base(), '/upload', { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=B0undary' }, body });
+        expect(JSON.parse(upload.body.toString())).toEqual({ fields: { title: 'holiday' }, files: [{ field: 'photo', name: 'beach.jpg', size: 500_000 }] });
+      });
+
+      it(`${server}: redirects, cookies, files, streams and the error handler`, async () => {
+        const redirect = await fetchFrom(base(), '/redirect');
+        expect([redirect.status, redirect.headers.location]).toEqual([302, '/target']);
+        expect(((await fetchFrom(base(), '/cookies/set')).headers['set-cookie'] ?? []).map((cookie) => cookie.split('=')[0])).toEqual(['session', 'theme']);
+        const file = await fetchFrom(base(), '/file');
+        expect([file.body.length, sha(file.body)]).toEqual([bigFile.length, sha(bigFile)]);
+        expect((await fetchFrom(base(), '/stream')).body.toString()).toBe('chunk-0\nchunk-1\nchunk-2\n');
+        const failed = await fetchFrom(base(), '/fail');
+        expect([failed.status, failed.body.toString()]).toEqual([418, '{"error":"boom"}']);
+      });
+    }
+
+    it("nginx: a client that goes away closes the app's request", async () => {
+      abandon(`${nginx!.url}/hang`, 300);
+      await abortSeen;
+    });
+
+    it('Apache mod_authnz_fcgi: the app acts as the authorizer, its variables reach the app', async () => {
+      const allowed = await fetchFrom(apache!.url, '/secure/data', { headers: { authorization: `Basic ${Buffer.from('alice:secret').toString('base64')}` } });
+      expect(allowed.status, apache!.logs()).toBe(200);
+      expect(JSON.parse(allowed.body.toString())).toEqual({ remoteUser: 'alice', user: 'alice' });
+      const denied = await fetchFrom(apache!.url, '/secure/data', { headers: { authorization: `Basic ${Buffer.from('alice:wrong').toString('base64')}` } });
+      expect(denied.status).toBe(401);
+    });
+  });
+}
