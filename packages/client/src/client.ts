@@ -68,7 +68,7 @@ export class Client {
   #requestsPerConnection = 1;
   #probe: 'todo' | 'pending' | 'done';
   #dispatchScheduled = false;
-  /** Moving average of request durations (write to END_REQUEST), in ms. */
+  /** Moving average of request durations (write to END_REQUEST) on reused connections, in ms. */
   #responseMs = 0;
   readonly #events: ConnectionEvents = {
     onIdle: (connection, finished) => this.#onIdle(connection, finished),
@@ -263,7 +263,8 @@ export class Client {
    * received a byte is closed rather than reused: its worker then accepts the waiting one.
    */
   #onIdle(connection: Connection, finished: Exchange): void {
-    this.#responseMs += (performance.now() - finished.startedAt - this.#responseMs) / 8;
+    // Only requests on reused (hence accepted) connections: a wait in the backlog is no response time.
+    if (finished.reusedConnection) this.#responseMs += (performance.now() - finished.startedAt - this.#responseMs) / 8;
     // An app that answered CANT_MPX_CONN does not multiplex after all: one request per connection from now on.
     if (connection.maxConcurrent < this.#requestsPerConnection) this.#requestsPerConnection = 1;
     if (this.#requestsPerConnection === 1 && connection.activeCount === 0) {

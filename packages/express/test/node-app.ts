@@ -52,7 +52,7 @@ function routes(context: SuiteContext): Record<string, Route> {
     'POST /upload': (req, res) =>
       new Promise<void>((resolve, reject) => {
         upload(req as never, res as never, (error: unknown) => {
-          if (error !== undefined) return reject(error instanceof Error ? error : new Error(String(error)));
+          if (error !== undefined) return reject(error instanceof Error ? error : new Error('multer failed'));
           const { body, file: uploaded } = req as unknown as { body: Record<string, string>; file: Express.Multer.File };
           sendJson(res, { fields: { ...body }, files: [{ field: uploaded.fieldname, name: uploaded.originalname, size: uploaded.size }] });
           resolve();
@@ -60,7 +60,7 @@ function routes(context: SuiteContext): Record<string, Route> {
       }),
     'GET /redirect': (_req, res) => res.writeHead(302, { Location: '/target' }).end(),
     'GET /cookies/set': (_req, res) => res.writeHead(200, { 'Set-Cookie': ['session=abc; Path=/; HttpOnly', 'theme=dark; Path=/'] }).end('ok'),
-    'GET /cookies/read': (req, res) => sendJson(res, { cookies: Object.fromEntries((req.headers.cookie ?? '').split('; ').map((pair) => pair.split('='))) }),
+    'GET /cookies/read': (req, res) => sendJson(res, { cookies: Object.fromEntries((req.headers.cookie ?? '').split('; ').map((pair): [string, string] => [pair.split('=')[0] ?? '', pair.split('=')[1] ?? ''])) }),
     'GET /static/hello.txt': (_req, res) => createReadStream(file('hello.txt')).pipe(res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' })),
     'GET /file': (_req, res) => createReadStream(file('big.bin')).pipe(res.writeHead(200, { 'Content-Type': 'application/octet-stream' })),
     'GET /download': (_req, res) => createReadStream(file('hello.txt')).pipe(res.writeHead(200, { 'Content-Disposition': 'attachment; filename="report.txt"' })),
@@ -79,6 +79,7 @@ function routes(context: SuiteContext): Record<string, Route> {
         if (!res.writableEnded) context.onAbort();
       });
     },
+    'GET /secure/data': (req, res) => sendJson(res, { remoteUser: req.fastcgi.params.REMOTE_USER, user: req.fastcgi.params.USER }),
     'GET /slow': (_req, res) => setTimeout(() => res.end('done'), 300),
   };
 }

@@ -1,5 +1,7 @@
 import { type Server, createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type HttpPeer, type PhpFpmPeer, requirePeers, startNginx, startPhpFpm } from '@fcgi/test-peers';
 import express from 'express';
@@ -16,8 +18,10 @@ describe.skipIf(!peers.available)(peers.title('Express fastcgi() -> php-fpm, com
   let middleware: FastCgiMiddleware | undefined;
   let expressBase = '';
 
+  const sessions = mkdtempSync(join(tmpdir(), 'fcgi-sessions-'));
+
   beforeAll(async () => {
-    php = await startPhpFpm({ maxChildren: 3, ini: phpIni('/tmp') });
+    php = await startPhpFpm({ maxChildren: 3, ini: phpIni(sessions) });
     installPhpApp(php.documentRoot);
     nginx = await startNginx({ server: nginxPhpServer(php.documentRoot, php.address) });
     middleware = fastcgi({ upstream: php.address, documentRoot: php.documentRoot, frontController: 'index.php' });
@@ -34,6 +38,7 @@ describe.skipIf(!peers.available)(peers.title('Express fastcgi() -> php-fpm, com
     await middleware?.close();
     await nginx?.stop();
     await php?.stop();
+    rmSync(sessions, { recursive: true, force: true });
   });
 
   it('answers routes, forms, uploads, cookies, redirects and sessions as nginx does', async () => {

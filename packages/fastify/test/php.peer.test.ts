@@ -1,6 +1,7 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import { type HttpPeer, type PhpFpmPeer, requirePeers, startNginx, startPhpFpm } from '@fcgi/test-peers';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -16,8 +17,10 @@ describe.skipIf(!peers.available)(peers.title('Fastify fastcgi plugin -> php-fpm
   let fastify: FastifyInstance | undefined;
   let fastifyBase = '';
 
+  const sessions = mkdtempSync(join(tmpdir(), 'fcgi-sessions-'));
+
   beforeAll(async () => {
-    php = await startPhpFpm({ maxChildren: 3, ini: phpIni('/tmp') });
+    php = await startPhpFpm({ maxChildren: 3, ini: phpIni(sessions) });
     installPhpApp(php.documentRoot);
     nginx = await startNginx({ server: nginxPhpServer(php.documentRoot, php.address) });
     const documentRoot = php.documentRoot;
@@ -38,6 +41,7 @@ describe.skipIf(!peers.available)(peers.title('Fastify fastcgi plugin -> php-fpm
     await fastify?.close();
     await nginx?.stop();
     await php?.stop();
+    rmSync(sessions, { recursive: true, force: true });
   });
 
   it('answers routes, forms, uploads, cookies, redirects and sessions as nginx does', async () => {

@@ -58,7 +58,7 @@ function isFastCgiServer(target: unknown): target is FastCgiServer {
   return typeof candidate === 'object' && candidate !== null && typeof candidate.serveConnection === 'function' && typeof candidate.listen === 'function';
 }
 
-function isExpressApp(target: unknown): target is RequestListener {
+function isExpressApp(target: unknown): boolean {
   const candidate = target as { handle?: unknown; set?: unknown };
   return typeof target === 'function' && typeof candidate.handle === 'function' && typeof candidate.set === 'function';
 }
@@ -114,7 +114,7 @@ export function resolveTarget(target: InjectTarget, serverOptions: ServerOptions
     return { connection: { server }, ready: Promise.resolve(target.ready()).then(() => undefined) };
   }
   if (hasFetch(target)) return { connection: { server: createServer({ ...serverOptions, fetch: (request, context) => target.fetch(request, context) }) }, ready: done };
-  if (isExpressApp(target)) return { connection: { server: createServer(serverOptions, expressListener(target)) }, ready: done };
+  if (isExpressApp(target)) return { connection: { server: createServer(serverOptions, expressListener(target as RequestListener)) }, ready: done };
   if (typeof target === 'function') {
     if (target.length >= 2) return { connection: { server: createServer(serverOptions, target as RequestListener) }, ready: done };
     return { connection: { server: createServer({ ...serverOptions, fetch: target as FetchHandler }) }, ready: done };

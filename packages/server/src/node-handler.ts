@@ -83,7 +83,18 @@ export function runNodeRequest(request: ActiveRequest, listener: RequestListener
     data = new Readable({ highWaterMark: request.data.highWaterMark, read: () => request.data.demand() });
     request.data.bind(data);
   }
-  initializeRequest(req, { role: request.role, requestId: request.requestId, params, pairs: request.pairs, keepConn: request.keepConn, signal: request.signal, data });
+  initializeRequest(req, {
+    role: request.role,
+    requestId: request.requestId,
+    params,
+    pairs: request.pairs,
+    keepConn: request.keepConn,
+    // Lazy: an AbortController per request cost more than most handlers do.
+    get signal() {
+      return request.signal;
+    },
+    data,
+  });
   request.stdin.bind(req, () => {
     req.complete = true;
   });
@@ -110,7 +121,7 @@ export function runNodeRequest(request: ActiveRequest, listener: RequestListener
   };
   const onHandlerError = (error: unknown): void => {
     // A handler that fails only because the web server aborted its request is not news.
-    if (request.signal.aborted && isAbortConsequence(error, request.signal.reason)) return;
+    if (request.aborted && isAbortConsequence(error, request.abortReason)) return;
     report(handlerError(error, request.requestId), req);
     if (request.done) return;
     res.appStatus = 1;
@@ -127,7 +138,7 @@ export function runNodeRequest(request: ActiveRequest, listener: RequestListener
       answerError(res, 413, 'Content Too Large');
     },
     onDone: () => {
-      if (request.signal.aborted) return;
+      if (request.aborted) return;
       if (res.writableEnded && !finished) res.once('finish', cleanup);
       else cleanup();
     },

@@ -77,7 +77,9 @@ export class ActiveRequest {
   readonly #host: RequestHost;
   readonly #paramsDecoder: ParamsDecoder;
   readonly #pairs: NameValuePair[] = [];
-  readonly #abortController = new AbortController();
+  /** Created when someone asks for the signal: most requests never need one. */
+  #abortController: AbortController | undefined;
+  #abortReason: FastCgiServerError | undefined;
   #params: Record<string, string> | undefined;
   #hooks: RequestHooks | undefined;
   #stderrUsed = false;
@@ -97,7 +99,21 @@ export class ActiveRequest {
 
   /** Fires when the web server aborts the request or the connection is lost. */
   get signal(): AbortSignal {
+    if (this.#abortController === undefined) {
+      this.#abortController = new AbortController();
+      if (this.#abortReason !== undefined) this.#abortController.abort(this.#abortReason);
+    }
     return this.#abortController.signal;
+  }
+
+  /** True once the web server aborted the request or the connection was lost (as `signal.aborted`). */
+  get aborted(): boolean {
+    return this.#abortReason !== undefined;
+  }
+
+  /** Why the request was aborted (as `signal.reason`); undefined while it was not. */
+  get abortReason(): FastCgiServerError | undefined {
+    return this.#abortReason;
   }
 
   /** The params once PARAMS ended, else undefined. */
@@ -218,7 +234,8 @@ export class ActiveRequest {
     this.#done = true;
     this.#clearParamsTimer();
     const reason = new FastCgiServerError(ServerErrorCode.RequestAborted, 'The web server aborted the request', { requestId: this.requestId });
-    this.#abortController.abort(reason);
+    this.#abortReason = reason;
+    this.#abortController?.abort(reason);
     this.#userCode(() => this.#hooks?.onAbort(reason));
     if (writeEnd) this.#writeEnd(0, ProtocolStatus.RequestComplete);
     this.#release();

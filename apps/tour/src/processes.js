@@ -1,0 +1,163 @@
+// Running a server program (nginx, php-fpm) from Node: find its binary, write its config
+// from a template, start it in the foreground, wait until it accepts connections, and stop
+// it by pid. Self-contained, so the app can be copied on its own.
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const searchDirectories = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** The peers named in FCGI_HIDE_PEERS (comma-separated, as @fcgi/test-peers reads it). */
+function hiddenPeers() {
+  return new Set((process.env.FCGI_HIDE_PEERS ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+}
+
+function findExecutable(command) {
+  const directories = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...searchDirectories];
+  for (const directory of directories) {
+    try {
+      accessSync(join(directory, command), constants.X_OK);
+      return join(directory, command);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Looks a peer program up by its executable names, in PATH and the sbin directories. A peer
+ * listed in `FCGI_HIDE_PEERS` (e.g. `nginx,php-fpm`) counts as missing, so the fallback
+ * paths can be tried on a machine that has everything.
+ *
+ * @example
+ * findPeer('php-fpm', ['php-fpm8.2', 'php-fpm']); // { path: '/usr/sbin/php-fpm8.2' } or { reason: '...' }
+ * @param {string} name the peer's name, as FCGI_HIDE_PEERS spells it
+ * @param {string[]} commands executable names to try, in order
+ * @returns {{ path: string, reason?: undefined } | { path?: undefined, reason: string }}
+ */
+export function findPeer(name, commands) {
+  if (hiddenPeers().has(name)) return { reason: `${name} is hidden by FCGI_HIDE_PEERS` };
+  for (const command of commands) {
+    const path = findExecutable(command);
+    if (path !== undefined) return { path };
+  }
+  return { reason: `${name} is not installed (${commands.join(' or ')} not found in PATH or sbin)` };
+}
+
+/**
+ * Reads a config template and replaces each `{{NAME}}` with `values.NAME`; a placeholder
+ * without a value is an error, so a typo never reaches the server program.
+ *
+ * @example
+ * await renderTemplate(new URL('../config/nginx.conf', import.meta.url), { RUN_DIRECTORY: '/tmp/x' });
+ * @param {URL | string} templatePath
+ * @param {Record<string, string | number>} values
+ */
+export async function renderTemplate(templatePath, values) {
+  const template = await readFile(templatePath, 'utf8');
+  return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name) => {
+    if (!(name in values)) throw new Error(`${templatePath}: no value for {{${name}}}`);
+    return String(values[name]);
+  });
+}
+
+/**
+ * A free TCP port on 127.0.0.1 (nginx needs a number in its config, not port 0).
+ *
+ * @example
+ * const port = await freePort(); // 41234
+ */
+export async function freePort() {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/**
+ * Tries one connection to a TCP port or Unix socket; true when it was accepted.
+ *
+ * @example
+ * await canConnect({ host: '127.0.0.1', port: 8080 });
+ * @param {{ host: string, port: number } | { path: string }} address
+ * @returns {Promise<boolean>}
+ */
+export function canConnect(address) {
+  return new Promise((resolve) => {
+    const socket = connect(address);
+    const finish = (accepted) => {
+      socket.destroy();
+      resolve(accepted);
+    };
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+    socket.setTimeout(1000, () => finish(false));
+  });
+}
+
+const started = new Set();
+process.once('exit', () => {
+  for (const child of started) killGroup(child, 'SIGKILL'); // last resort: never leave a server behind
+});
+
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+async function waitUntilReady(child, address, output, name) {
+  const deadline = Date.now() + 15_000;
+  while (!(await canConnect(address))) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not accept connections within 15 s:\n${output()}`);
+    await delay(25);
+  }
+}
+
+/**
+ * Starts `command` in the foreground in its own process group and resolves once `address`
+ * accepts a connection (15 s at most). `stop()` sends `stopSignal` (default SIGTERM), then
+ * SIGKILL to the whole process group after 5 s or once the main process is gone.
+ *
+ * @example
+ * const nginx = await startProcess({ name: 'nginx', command: '/usr/sbin/nginx', args: [...], address: { host: '127.0.0.1', port } });
+ * await nginx.stop();
+ * @param {{ name: string, command: string, args: string[], address: { host: string, port: number } | { path: string }, environment?: Record<string, string>, stopSignal?: NodeJS.Signals }} options
+ */
+export async function startProcess(options) {
+  const child = spawn(options.command, options.args, { env: { ...process.env, ...options.environment }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let text = '';
+  const append = (chunk) => (text = (text + chunk.toString('utf8')).slice(-16_384));
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  await once(child, 'spawn'); // rejects when the binary cannot be run
+  child.on('error', (error) => append(Buffer.from(`${error.message}\n`))); // e.g. a failed kill: never an uncaught error
+  started.add(child);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill(options.stopSignal ?? 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    killGroup(child, 'SIGKILL'); // workers left behind, if any
+    started.delete(child);
+  };
+  try {
+    await waitUntilReady(child, options.address, () => text, options.name);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { pid: child.pid, output: () => text, stop };
+}
