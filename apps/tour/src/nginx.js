@@ -1,8 +1,7 @@
 // Starts nginx with config/nginx.conf rendered into a temporary run directory.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, renderTemplate, startProcess } from './processes.js';
+import { createRunDirectory, freePort, renderTemplate, startProcess } from './processes.js';
 
 const configTemplate = new URL('../config/nginx.conf', import.meta.url);
 
@@ -18,7 +17,8 @@ const configTemplate = new URL('../config/nginx.conf', import.meta.url);
 export async function startNginx(options) {
   const host = '127.0.0.1';
   const port = await freePort();
-  const runDirectory = await mkdtemp(join(tmpdir(), 'fcgi-tour-nginx-'));
+  const run = await createRunDirectory('fcgi-tour-nginx-');
+  const runDirectory = run.path;
   const configPath = join(runDirectory, 'nginx.conf');
   let running;
   try {
@@ -32,7 +32,7 @@ export async function startNginx(options) {
       stopSignal: 'SIGQUIT', // graceful: finish the requests in flight
     });
   } catch (error) {
-    await rm(runDirectory, { recursive: true, force: true });
+    await run.remove();
     throw error;
   }
   return {
@@ -41,7 +41,7 @@ export async function startNginx(options) {
     pid: running.pid,
     stop: async () => {
       await running.stop();
-      await rm(runDirectory, { recursive: true, force: true });
+      await run.remove();
     },
   };
 }

@@ -1,9 +1,8 @@
 // Starts a php-fpm pool of its own: config rendered from config/php-fpm.conf into a
 // temporary run directory, a Unix socket there, nothing read from /etc/php.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { renderTemplate, startProcess } from './processes.js';
+import { createRunDirectory, renderTemplate, startProcess } from './processes.js';
 
 const poolTemplate = new URL('../config/php-fpm.conf', import.meta.url);
 const iniFile = new URL('../config/php.ini', import.meta.url);
@@ -20,7 +19,8 @@ const iniFile = new URL('../config/php.ini', import.meta.url);
  * @param {{ command: string, maxChildren: number }} options
  */
 export async function startPhpFpm(options) {
-  const runDirectory = await mkdtemp(join(tmpdir(), 'fcgi-tour-php-'));
+  const run = await createRunDirectory('fcgi-tour-php-');
+  const runDirectory = run.path;
   const socketPath = join(runDirectory, 'php-fpm.sock');
   let running;
   try {
@@ -37,7 +37,7 @@ export async function startPhpFpm(options) {
       stopSignal: 'SIGQUIT', // graceful: workers finish their requests
     });
   } catch (error) {
-    await rm(runDirectory, { recursive: true, force: true });
+    await run.remove();
     throw error;
   }
   return {
@@ -46,7 +46,7 @@ export async function startPhpFpm(options) {
     pid: running.pid,
     stop: async () => {
       await running.stop();
-      await rm(runDirectory, { recursive: true, force: true });
+      await run.remove();
     },
   };
 }

@@ -20,7 +20,7 @@ function bodyLines(body) {
  *
  * @example
  * console.log(formatSetup(stack).join('\n'));
- * @param {Awaited<ReturnType<typeof import('./stack.js').startStack>>} stack
+ * @param {import('./stack.js').Stack} stack
  */
 export function formatSetup(stack) {
   const { host, port } = stack.app.address;
@@ -60,7 +60,7 @@ export function formatResult(number, outcome) {
  *
  * @example
  * console.log(formatTryIt(stack).join('\n'));
- * @param {Awaited<ReturnType<typeof import('./stack.js').startStack>>} stack
+ * @param {import('./stack.js').Stack} stack
  */
 export function formatTryIt(stack) {
   const url = stack.front.url;

@@ -14,6 +14,17 @@ export const phpDirectory = fileURLToPath(new URL('../php/', import.meta.url));
 
 const host = '127.0.0.1';
 
+/**
+ * What {@link startStack} started.
+ *
+ * @typedef {object} Stack
+ * @property {{ server: import('@fcgi/server').FastCgiServer, address: { host: string, port: number } }} app the Express app's FastCGI server
+ * @property {{ kind: 'nginx' | 'gateway', url: string, description: string }} front the web server in front of the app
+ * @property {{ url: string, address: string, description: string, skipped?: undefined } | { skipped: string, url?: undefined }} php the Node gateway in front of php-fpm, or why it was skipped
+ * @property {string[]} notes what was replaced, and why
+ * @property {() => Promise<void>} stop stops everything, in the reverse order of starting
+ */
+
 async function startApp(stack) {
   const server = await serve(createApp(), { listen: { port: 0, host }, authorizer: createAuthorizer(), closeTimeout: 3_000 });
   stack.stoppers.push(() => new Promise((resolve) => server.close(() => resolve())));
@@ -33,7 +44,7 @@ async function startFront(stack) {
       stack.notes.push(`nginx is installed but did not start, so the Node gateway stands in: ${firstLine(error)}`);
     }
   } else {
-    stack.notes.push(`${nginx.reason}: the Node gateway (createGateway) stands in for it.`);
+    stack.notes.push(`${nginx.reason}: the Node gateway (createGateway) stands in for it (apt-get install nginx to see nginx in front).`);
   }
   const gateway = await startNodeGateway({ upstream: { address: `${upstream.host}:${upstream.port}` } });
   stack.stoppers.push(gateway.stop);
@@ -43,7 +54,7 @@ async function startFront(stack) {
 async function startPhp(stack, log) {
   const php = findPeer('php-fpm', ['php-fpm8.2', 'php-fpm']);
   if (php.path === undefined) {
-    stack.php = { skipped: php.reason };
+    stack.php = { skipped: `${php.reason} (apt-get install php8.2-fpm to see PHP behind the Node gateway)` };
     return;
   }
   try {
@@ -77,6 +88,7 @@ async function stopAll(stoppers) {
  * console.log(stack.front.kind, stack.front.url); // 'nginx' 'http://127.0.0.1:41234'
  * await stack.stop();
  * @param {{ log?: (line: string) => void }} [options]
+ * @returns {Promise<Stack>}
  */
 export async function startStack(options = {}) {
   const log = options.log ?? (() => undefined);

@@ -14,10 +14,10 @@ function withTimeout(promise, milliseconds, what) {
 
 async function runStep(step, stack, client) {
   try {
-    return await withTimeout(step(stack, client), stepTimeout, 'the step');
+    return { title: step.title, ...(await withTimeout(step.run(stack, client), stepTimeout, 'the step')) };
   } catch (error) {
     const code = error?.code === undefined ? '' : `${error.code}: `;
-    return { title: step.name, problems: [`${code}${error instanceof Error ? error.message : String(error)}`] };
+    return { title: step.title, problems: [`${code}${error instanceof Error ? error.message : String(error)}`] };
   }
 }
 
@@ -27,7 +27,7 @@ async function runStep(step, stack, client) {
  *
  * @example
  * const failed = await runTour(stack, console.log);
- * @param {Awaited<ReturnType<typeof import('./stack.js').startStack>>} stack
+ * @param {import('./stack.js').Stack} stack
  * @param {(line: string) => void} print
  */
 export async function runTour(stack, print) {

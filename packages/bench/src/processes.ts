@@ -51,7 +51,7 @@ export function processPeakRss(pid: number): number {
 }
 
 /**
- * Forks `apps/app.js` with `spec` and waits until it listens.
+ * Forks `apps/app.js` (or another build of it, `script`) with `spec` and waits until it listens.
  *
  * @example
  * ```ts
@@ -59,8 +59,8 @@ export function processPeakRss(pid: number): number {
  * await app.stop();
  * ```
  */
-export async function startApp(spec: AppSpec, execArgv: string[] = []): Promise<App> {
-  const child = fork(appPath, [JSON.stringify(spec)], { execArgv: ['--expose-gc', ...execArgv], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+export async function startApp(spec: AppSpec, execArgv: string[] = [], script: URL | string = appPath): Promise<App> {
+  const child = fork(script, [JSON.stringify(spec)], { execArgv: ['--expose-gc', ...execArgv], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   running.add(child);
   const ready = new Promise<string>((resolve, reject) => {
     child.on('message', (message: { ready?: string }) => {

@@ -17,6 +17,7 @@ import { haproxyScenario } from './scenarios/haproxy.js';
 import { streamingScenario } from './scenarios/streaming.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { workersScenario } from './scenarios/workers.js';
+import { optimisationsScenario } from './scenarios/optimisations.js';
 
 type Runner = () => Promise<SuiteBody | undefined>;
 
@@ -28,6 +29,7 @@ const scenarios: Record<string, { needsWrk: boolean; run: Runner }> = {
   streaming: { needsWrk: false, run: streamingScenario },
   memory: { needsWrk: false, run: memoryScenario },
   workers: { needsWrk: false, run: workersScenario },
+  optimisations: { needsWrk: true, run: optimisationsScenario },
 };
 
 async function runOne(name: string): Promise<void> {

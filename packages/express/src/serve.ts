@@ -53,17 +53,15 @@ export interface ServeOptions extends ToFastCgiOptions {
   listen?: ListenTarget;
 }
 
-const statusText: Readonly<Record<number, string>> = { 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
-
-/** The final answer for a request a router passed on: `unmatched` when nothing answered, 500 on an error. */
-function finalAnswer(res: ServerResponse, unmatched: number): (error?: unknown) => void {
+/** The final answer of the authorizer: 403 when nothing answered (deny), 500 on an error. */
+function finalAnswer(res: ServerResponse): (error?: unknown) => void {
   return (error) => {
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    const status = error === undefined ? unmatched : 500;
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${statusText[status] ?? 'Error'}\n`);
+    const [status, text] = error === undefined ? [403, 'Forbidden'] : [500, 'Internal Server Error'];
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
   };
 }
 
@@ -84,8 +82,8 @@ function toListener(app: ExpressHandler, authorizer: ExpressHandler | undefined)
   return (req, res) => {
     pinOwnMethods(req);
     pinOwnMethods(res);
-    if (authorize !== undefined && req.fastcgi.role === 'authorizer') return authorize(req, res, finalAnswer(res, 403));
-    return isExpressApp(app as unknown as NodeHandler) ? main(req, res) : main(req, res, finalAnswer(res, 404));
+    if (authorize !== undefined && req.fastcgi.role === 'authorizer') return authorize(req, res, finalAnswer(res));
+    return main(req, res);
   };
 }
 

@@ -1,14 +1,15 @@
 /**
  * Real web servers in front of a served app (the shared suite's routes): nginx
- * (`fastcgi_pass`) and Apache (mod_proxy_fcgi for responses, mod_authnz_fcgi for the
- * Authorizer role), with HTTP requests sent from 127.0.0.2.
+ * (`fastcgi_pass`), Apache (mod_proxy_fcgi for responses, mod_authnz_fcgi for the
+ * Authorizer role) and lighttpd (mod_fastcgi, responder and authorizer mode), with HTTP
+ * requests sent from 127.0.0.2.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HttpPeer, requirePeers, startApache, startNginx } from '@fcgi/test-peers';
+import { type HttpPeer, requirePeers, startApache, startLighttpd, startNginx } from '@fcgi/test-peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBody } from './fastcgi-request.js';
 import { fetchFrom } from './php-comparison.js';
@@ -38,6 +39,17 @@ AuthnzFcgiDefineProvider authnz AppAuth ${backend}/
 </Location>`;
 }
 
+function lighttpdConfig(port: number, documentRoot: string): string {
+  const backend = `"host" => "127.0.0.1", "port" => ${port}, "check-local" => "disable"`;
+  return `server.stream-response-body = 2
+server.max-request-size = 16384
+$HTTP["url"] =~ "^/protected/" {
+  fastcgi.server = ( "/protected/" => (( ${backend}, "mode" => "authorizer", "docroot" => "${documentRoot}" )) )
+} else {
+  fastcgi.server = ( "/" => (( ${backend} )) )
+}`;
+}
+
 /** Sends a request and destroys it after `afterMs`. */
 function abandon(url: string, afterMs: number): void {
   const outgoing = httpRequest(url, { localAddress: '127.0.0.2' });
@@ -48,34 +60,41 @@ function abandon(url: string, afterMs: number): void {
 
 /** Runs the web-server checks for the app `start` builds, behind nginx and behind Apache. */
 export function webServerFrontSuite(name: string, start: (context: SuiteContext) => Promise<ServedApp>): void {
-  const peers = requirePeers('nginx', 'apache');
-  describe.skipIf(!peers.available)(peers.title(`${name} behind nginx and Apache`), () => {
+  const peers = requirePeers('nginx', 'apache', 'lighttpd');
+  describe.skipIf(!peers.available)(peers.title(`${name} behind nginx, Apache and lighttpd`), () => {
     const staticRoot = mkdtempSync(join(tmpdir(), 'fcgi-front-'));
     let app: ServedApp | undefined;
     let nginx: HttpPeer | undefined;
     let apache: HttpPeer | undefined;
+    let lighttpd: HttpPeer | undefined;
     let onAbort!: () => void;
     const abortSeen = new Promise<void>((resolve) => (onAbort = resolve));
 
     beforeAll(async () => {
       writeFileSync(join(staticRoot, 'hello.txt'), 'hello, static\n');
       writeFileSync(join(staticRoot, 'big.bin'), bigFile);
+      mkdirSync(join(staticRoot, 'protected'), { mode: 0o755 });
+      writeFileSync(join(staticRoot, 'protected', 'report.txt'), 'for alice only\n', { mode: 0o644 });
+      chmodSync(staticRoot, 0o755);
       app = await start({ staticRoot, onAbort: () => onAbort() });
       const port = Number(app.address.split(':')[1]);
       nginx = await startNginx({ server: nginxServer(port) });
       apache = await startApache({ config: apacheConfig(port) });
+      lighttpd = await startLighttpd({ documentRoot: staticRoot, config: lighttpdConfig(port, staticRoot) });
     });
 
     afterAll(async () => {
       await nginx?.stop();
       await apache?.stop();
+      await lighttpd?.stop();
       await app?.close();
       rmSync(staticRoot, { recursive: true, force: true });
     });
 
-    for (const server of ['nginx', 'apache'] as const) {
-      const base = (): string => (server === 'nginx' ? nginx!.url : apache!.url);
-      const logs = (): string => (server === 'nginx' ? nginx!.logs() : apache!.logs());
+    for (const server of ['nginx', 'apache', 'lighttpd'] as const) {
+      const peer = (): HttpPeer => ({ nginx, apache, lighttpd })[server]!;
+      const base = (): string => peer().url;
+      const logs = (): string => peer().logs();
 
       it(`${server}: routes, query, client address and FastCGI params`, async () => {
         const user = await fetchFrom(base(), '/users/7?tag=a&tag=b');
@@ -116,6 +135,13 @@ export function webServerFrontSuite(name: string, start: (context: SuiteContext)
       expect(allowed.status, apache!.logs()).toBe(200);
       expect(JSON.parse(allowed.body.toString())).toEqual({ remoteUser: 'alice', user: 'alice' });
       const denied = await fetchFrom(apache!.url, '/secure/data', { headers: { authorization: `Basic ${Buffer.from('alice:wrong').toString('base64')}` } });
+      expect(denied.status).toBe(401);
+    });
+
+    it('lighttpd authorizer mode: the app guards static files', async () => {
+      const allowed = await fetchFrom(lighttpd!.url, '/protected/report.txt', { headers: { authorization: 'Bearer good' } });
+      expect([allowed.status, allowed.body.toString()], lighttpd!.logs()).toEqual([200, 'for alice only\n']);
+      const denied = await fetchFrom(lighttpd!.url, '/protected/report.txt', { headers: { authorization: 'Bearer bad' } });
       expect(denied.status).toBe(401);
     });
   });

@@ -11,6 +11,7 @@ import { type FastCgiServerError, handlerError } from './errors.js';
 import { FastCgiIncomingMessage, FastCgiSocket, initializeRequest, peerInfo } from './node-request.js';
 import { FastCgiServerResponse } from './node-response.js';
 import type { ActiveRequest } from './request.js';
+import { pinOwnMethods } from './pin-methods.js';
 
 /**
  * A node:http request listener, as passed to `http.createServer`. It may return a promise:
@@ -101,6 +102,9 @@ export function runNodeRequest(request: ActiveRequest, listener: RequestListener
   // An authorizer gets no body (Apache and lighttpd often send no STDIN record at all).
   if (request.role === 'authorizer') request.stdin.end();
   const res = new FastCgiServerResponse(req, request);
+  // Express swaps req/res prototypes: keep the FastCGI overrides on the instances.
+  pinOwnMethods(req);
+  pinOwnMethods(res);
   res.assignSocket(socket as unknown as Socket);
   let finished = false;
   res.once('finish', () => {

@@ -6,7 +6,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { type AddressInfo, type Server, type Socket, createServer as createNetServer } from 'node:net';
+import { type AddressInfo, type ListenOptions, type Server, type Socket, createServer as createNetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastCgiError } from '@fcgi/codec';
 import { type AuthorizerHandler, toAuthorizerListener } from './authorizer.js';
@@ -160,7 +160,12 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
    * server.listen(); // under spawn-fcgi or mod_fcgid
    * ```
    */
-  listen(...args: [...ListenArguments, (() => void)?] | [() => void]): this {
+  listen(port?: number | string | null, host?: string, backlog?: number, callback?: () => void): this;
+  listen(port: number | string, host: string, callback?: () => void): this;
+  listen(port: number | string, callback?: () => void): this;
+  listen(options: ListenOptions, callback?: () => void): this;
+  listen(callback?: () => void): this;
+  listen(...args: unknown[]): this {
     const callback = typeof args[args.length - 1] === 'function' ? (args.pop() as () => void) : undefined;
     if (callback !== undefined) this.once('listening', callback);
     const target = parseListenArguments(args as ListenArguments);

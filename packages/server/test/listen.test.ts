@@ -25,8 +25,8 @@ function track(server: FastCgiServer): FastCgiServer {
   return server;
 }
 
-async function listenError(server: FastCgiServer, ...args: Parameters<FastCgiServer['listen']>): Promise<{ code?: string; message: string }> {
-  server.listen(...args);
+async function listenError(server: FastCgiServer, ...args: unknown[]): Promise<{ code?: string; message: string }> {
+  (server.listen as (...listenArguments: unknown[]) => unknown).apply(server, args);
   const [error] = (await once(server, 'error')) as [{ code?: string; message: string }];
   return error;
 }
