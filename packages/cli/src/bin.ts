@@ -12,4 +12,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+process.exitCode = await main(argv);
+// A server's app may hold timers or sockets of its own (and a worker its IPC channel):
+// once the serving command is done, the process ends.
+if (argv[0] === 'serve' || argv[0] === 'gateway') process.exit(process.exitCode);

@@ -8,7 +8,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { type FastCgiServer, type RequestListener, type ServerOptions, createServer } from '@fcgi/server';
 import { type ListenTarget, listenOn } from './listen.js';
-import { pinOwnMethods } from './pin.js';
 
 /**
  * An Express app, router or middleware.
@@ -80,8 +79,6 @@ function toListener(app: ExpressHandler, authorizer: ExpressHandler | undefined)
   const main = asApp(app);
   const authorize = authorizer === undefined ? undefined : asApp(authorizer);
   return (req, res) => {
-    pinOwnMethods(req);
-    pinOwnMethods(res);
     if (authorize !== undefined && req.fastcgi.role === 'authorizer') return authorize(req, res, finalAnswer(res));
     return main(req, res);
   };

@@ -3,11 +3,14 @@
  * back, written with the codec exactly as those peers lay them out (request id 1, the
  * nginx `fastcgi_params` set in one PARAMS record, STDIN in records, php-fpm's STDOUT and
  * STDERR mixed and END_REQUEST without an empty STDOUT), plus name-value blocks and CGI
- * heads. Deterministic: the same corpus on every run.
+ * heads; plus the real captures in `fixtures/` (see `src/capture.ts`), whole and cut into
+ * their PARAMS blocks and CGI heads. Deterministic: the same corpus on every run.
  *
  * @module
  */
-import { RecordType, Role, concatBytes, encodeParams, encodeParamsStream, encodeRecord, encodeStream } from '@fcgi/codec';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { RecordDecoder, RecordType, Role, concatBytes, encodeParams, encodeParamsStream, encodeRecord, encodeStream } from '@fcgi/codec';
 
 const encoder = new TextEncoder();
 
@@ -106,15 +109,42 @@ function headSeeds(): Seed[] {
   ];
 }
 
+const fixtureDirectory = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+/**
+ * The captured nginx <-> php-fpm connections in `fixtures/`, one seed per direction.
+ *
+ * @example
+ * ```ts
+ * capturedSeeds().map((seed) => seed.name); // ['captured nginx-get.to-app.bin', ...]
+ * ```
+ */
+export function capturedSeeds(): Seed[] {
+  if (!existsSync(fixtureDirectory)) return [];
+  return readdirSync(fixtureDirectory)
+    .filter((name) => name.endsWith('.bin'))
+    .sort()
+    .map((name) => ({ name: `captured ${name}`, bytes: new Uint8Array(readFileSync(`${fixtureDirectory}${name}`)) }));
+}
+
+/** The content of every record of `type` in a captured stream, joined. */
+function streamOf(bytes: Uint8Array, type: number): Uint8Array {
+  const pieces = new RecordDecoder().push(bytes).filter((record) => record.type === type).map((record) => ('content' in record ? record.content : new Uint8Array(0)));
+  return concatBytes(pieces);
+}
+
 /**
  * Builds the corpus.
  *
  * @example
  * ```ts
  * const corpus = buildCorpus();
- * corpus.records.length; // 10
+ * corpus.records.length; // 10 generated + the captured ones
  * ```
  */
 export function buildCorpus(): Corpus {
-  return { records: recordSeeds(), params: paramsSeeds(), heads: headSeeds() };
+  const captured = capturedSeeds();
+  const params = captured.filter((seed) => seed.name.includes('.to-app')).map((seed) => ({ name: `${seed.name} PARAMS`, bytes: streamOf(seed.bytes, RecordType.Params) }));
+  const heads = captured.filter((seed) => seed.name.includes('.to-web')).map((seed) => ({ name: `${seed.name} STDOUT`, bytes: streamOf(seed.bytes, RecordType.Stdout) }));
+  return { records: [...recordSeeds(), ...captured], params: [...paramsSeeds(), ...params], heads: [...headSeeds(), ...heads] };
 }

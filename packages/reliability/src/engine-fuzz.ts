@@ -11,7 +11,7 @@ import { type AddressInfo, type Server, type Socket, createServer as createNetSe
 import { Client } from '@fcgi/client';
 import { FastCgiError, RecordDecoder, RecordType } from '@fcgi/codec';
 import { type FastCgiServer, createServer } from '@fcgi/server';
-import { type Seed, buildCorpus, nginxRequest, phpFpmResponse } from './corpus.js';
+import { type Seed, buildCorpus, capturedSeeds, nginxRequest, phpFpmResponse } from './corpus.js';
 import { Random, mutate } from './mutate.js';
 import { RawPeer } from './raw-peer.js';
 
@@ -66,7 +66,7 @@ async function guarded(summary: LiveFuzzSummary, run: () => Promise<void>): Prom
 }
 
 function serverSeeds(): Seed[] {
-  const records = buildCorpus().records.filter((seed) => !seed.name.startsWith('php-fpm'));
+  const records = buildCorpus().records.filter((seed) => !seed.name.startsWith('php-fpm') && !seed.name.includes('.to-web'));
   return [...records, { name: 'two requests, keep-conn', bytes: Buffer.concat([nginxRequest('/a.php', 'POST', new Uint8Array(100), 1), nginxRequest('/b.php', 'GET', new Uint8Array(0), 2)]) }];
 }
 
@@ -139,7 +139,8 @@ export async function fuzzServerEngine(options: LiveFuzzOptions): Promise<LiveFu
 
 /** A raw app that answers each request with the next mutated php-fpm reply. */
 async function startMutatingApp(seed: number): Promise<{ server: Server; address: string; sockets: Set<Socket> }> {
-  const replies = [phpFpmResponse('Content-Type: text/plain', 'hello'), phpFpmResponse('Status: 404 Not Found', 'nope', 'PHP warning'), phpFpmResponse('Location: /x\r\nSet-Cookie: a=1', '')];
+  const captured = capturedSeeds().filter((seed) => seed.name.includes('.to-web')).map((seed) => seed.bytes);
+  const replies = [phpFpmResponse('Content-Type: text/plain', 'hello'), phpFpmResponse('Status: 404 Not Found', 'nope', 'PHP warning'), phpFpmResponse('Location: /x\r\nSet-Cookie: a=1', ''), ...captured];
   const random = new Random(seed);
   const sockets = new Set<Socket>();
   const server = createNetServer((socket) => {

@@ -5,16 +5,11 @@
  *
  * @module
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { type HttpPeer, locatePeer, startNginx } from '@fcgi/test-peers';
-import type { Client as ClientType } from '@fcgi/client';
-import type { FastCgiServer } from '@fcgi/server';
-import { benchHandler } from '../apps/handlers.js';
 import { type App, startApp } from '../processes.js';
 import type { SuiteBody } from '../report.js';
 import { rounds } from '../rounds.js';
@@ -22,15 +17,12 @@ import { formatNumber, formatRatio, formatStats, ratio, summarise } from '../sta
 import { runWrk } from '../wrk.js';
 
 interface Build {
-  Client: typeof ClientType;
-  createServer: (options: object, listener: typeof benchHandler) => FastCgiServer;
+  root: string;
   appScript: string;
 }
 
-async function load(root: string): Promise<Build> {
-  const client = (await import(pathToFileURL(join(root, 'packages/client/dist/index.js')).href)) as { Client: typeof ClientType };
-  const server = (await import(pathToFileURL(join(root, 'packages/server/dist/index.js')).href)) as { createServer: Build['createServer'] };
-  return { Client: client.Client, createServer: server.createServer, appScript: join(root, 'packages/bench/dist/apps/app.js') };
+function load(root: string): Build {
+  return { root, appScript: join(root, 'packages/bench/dist/apps/app.js') };
 }
 
 interface Sample {
@@ -38,40 +30,13 @@ interface Sample {
   newConnections: number;
 }
 
-/** One in-process closed-loop run over a Unix socket with a fresh server and client. */
-async function unixRun(build: Build, multiplex: boolean, concurrency: number, durationMs: number): Promise<Sample> {
-  const directory = mkdtempSync(join(tmpdir(), 'fcgi-ab-'));
-  const path = join(directory, 's.sock');
-  const server = build.createServer({ multiplex, maxConnections: 20_000, maxConcurrentRequests: 20_000 }, benchHandler);
-  let connections = 0;
-  server.on('connection', () => connections++);
-  server.listen(path);
-  await once(server, 'listening');
-  const client = new build.Client({ address: `unix:${path}`, connections: multiplex ? 1 : concurrency, maxConcurrentPerConnection: 64, keepAliveTimeout: 600_000, maxRequestsPerConnection: 0 });
-  const loop = async (ms: number): Promise<number> => {
-    let count = 0;
-    const end = performance.now() + ms;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const response = await client.request({ params: { REQUEST_METHOD: 'GET', REQUEST_URI: '/hello', SCRIPT_NAME: '/hello' } });
-        response.body.resume();
-        await response.done;
-        count++;
-      }
-    }));
-    return count;
-  };
-  try {
-    await loop(200);
-    const before = connections;
-    const count = await loop(durationMs);
-    return { rate: count / (durationMs / 1000), newConnections: connections - before };
-  } finally {
-    await client.close();
-    server.closeAllConnections();
-    server.close();
-    rmSync(directory, { recursive: true, force: true });
-  }
+/** One closed-loop run in a child process of the given build (see apps/unix-loop.ts). */
+function unixRun(build: Build, multiplex: boolean, concurrency: number, durationMs: number): Promise<Sample> {
+  const child = fork(new URL('../apps/unix-loop.js', import.meta.url), [JSON.stringify({ root: build.root, multiplex, concurrency, durationMs })], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: Sample) => resolve(message));
+    child.once('exit', (code) => reject(new Error(`unix-loop exited with ${String(code)} without a result`)));
+  });
 }
 
 async function nginxRun(app: App, nginxUrl: string): Promise<Sample> {
@@ -101,7 +66,7 @@ export async function optimisationsScenario(): Promise<SuiteBody | undefined> {
     console.log('optimisations: skipped (set BENCH_BEFORE to a tree with the old builds, see packages/bench/before-tree.sh)');
     return undefined;
   }
-  const builds = { before: await load(beforeRoot), after: await load(new URL('../../../../', import.meta.url).pathname) };
+  const builds = { before: load(beforeRoot), after: load(fileURLToPath(new URL('../../../../', import.meta.url))) };
   const apps: App[] = [];
   let nginx: HttpPeer | undefined;
   const cases: Case[] = [

@@ -7,6 +7,7 @@ import type { Command } from '../command.js';
 import { decodeCommand } from './decode.js';
 import { pingCommand } from './ping.js';
 import { requestCommand } from './request.js';
+import { serveCommand } from './serve.js';
 import { valuesCommand } from './values.js';
 
 /**
@@ -14,7 +15,7 @@ import { valuesCommand } from './values.js';
  *
  * @example
  * ```ts
- * commands.map((command) => command.name); // ['request', 'ping', 'values', 'decode']
+ * commands.map((command) => command.name); // ['request', 'ping', 'values', 'serve', 'decode']
  * ```
  */
-export const commands: readonly Command[] = [requestCommand, pingCommand, valuesCommand, decodeCommand];
+export const commands: readonly Command[] = [requestCommand, pingCommand, valuesCommand, serveCommand, decodeCommand];
