@@ -132,7 +132,9 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
         continue;
       }
       if (lower === 'content-length') framed = true;
-      lines.push([name, value]);
+      // Apache's mod_authnz_fcgi matches `Variable-` case-sensitively; frameworks such as
+      // Fastify lower-case header names, so restore the prefix's spelling.
+      lines.push([lower.startsWith('variable-') ? `Variable-${name.slice(9)}` : name, value]);
     }
     if (!framed && internals._hasBody && !internals._removedContLen && typeof internals._contentLength === 'number') {
       lines.push(['Content-Length', String(internals._contentLength)]);

@@ -29,6 +29,16 @@ describe('Authorizer role', () => {
     expect(denied.body.toString()).toBe('who are you?');
   });
 
+  it('writes a lower-cased variable- header as Variable- (Apache matches the prefix case-sensitively)', async () => {
+    const { port } = await startServer({}, (_req, res) => {
+      res.writeHead(200, { 'variable-user': 'alice' }).end();
+    });
+    const client = await TestClient.connect(port);
+    client.send(authorizerBytes(1, baseParams('/private')));
+    const allowed = await client.cgiReply(1);
+    expect(allowed.headers.filter(([name]) => name.toLowerCase().startsWith('variable-'))).toEqual([['Variable-user', 'alice']]);
+  });
+
   it('gives the body stream of an authorizer an immediate end', async () => {
     const { port } = await startServer({}, async (req, res) => {
       let size = 0;

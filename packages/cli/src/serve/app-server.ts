@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { type FastCgiServer, type ServerOptions, createServer } from '@fcgi/server';
+import { fstatSync } from 'node:fs';
+import { type Server as NetServer, createServer as createNetServer } from 'node:net';
+import { type FastCgiServer, FastCgiServerError, ServerErrorCode, type ServerOptions, createServer } from '@fcgi/server';
 import { type ServedApp, loadApp } from './load-app.js';
 import { type ServeConfig, describeTarget } from './serve-config.js';
 
@@ -23,7 +25,16 @@ export interface RunningApp {
   readonly kind: ServedApp['kind'];
   /** Where it listens, as printed. */
   readonly address: string;
+  /** Stops accepting, then drains within `grace` ms; resolves to false when requests were aborted. */
+  stop(grace: number): Promise<boolean>;
 }
+
+/**
+ * How long a worker keeps its accepted connections after it stopped accepting, before
+ * closing those still idle: a connection the cluster handed over just before has its first
+ * request on the way, and must not be closed unanswered.
+ */
+export const HANDOFF_SETTLE = 100;
 
 function createAppServer(app: ServedApp, options: ServerOptions, onRequest: () => void): FastCgiServer {
   if (app.kind === 'fetch handler') {
@@ -63,13 +74,65 @@ function boundAddress(server: FastCgiServer, config: ServeConfig): string {
  * ```
  */
 export async function startAppServer(config: ServeConfig, cwd: string, onRequest: () => void): Promise<RunningApp> {
+  const { server, kind } = await prepare(config, cwd, onRequest);
+  await listen(server, config);
+  return { server, kind, address: boundAddress(server, config), stop: (grace) => drain(server, grace) };
+}
+
+async function prepare(config: ServeConfig, cwd: string, onRequest: () => void): Promise<{ server: FastCgiServer; kind: ServedApp['kind'] }> {
   const app = await loadApp(config.module, cwd);
   if (app.kind !== 'fetch handler' && app.ready !== undefined) await app.ready();
   const server = createAppServer(app, { closeTimeout: config.grace, idleTimeout: config.idleTimeout }, onRequest);
   server.on('requestError', (error) => console.error(`fcgi serve: ${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}`));
   server.on('connectionError', (error) => console.error(`fcgi serve: ${error.code}: ${error.message}`));
-  await listen(server, config);
-  return { server, kind: app.kind, address: boundAddress(server, config) };
+  return { server, kind: app.kind };
+}
+
+function listenShared(net: NetServer, config: ServeConfig): Promise<void> {
+  const { listen: target } = config;
+  if (target.kind === 'spawned' && !isSocket(0)) {
+    return Promise.reject(new FastCgiServerError(ServerErrorCode.NotSpawned, 'fd 0 is not a listening socket (FCGI_LISTENSOCK_FILENO); give --listen ADDRESS'));
+  }
+  return new Promise((resolve, reject) => {
+    net.once('error', (error: NodeJS.ErrnoException) => reject(new FastCgiServerError(error.code === 'EADDRINUSE' ? ServerErrorCode.AddressInUse : ServerErrorCode.ListenFailed, `cannot listen on ${describeTarget(target)}: ${error.message}`, { cause: error })));
+    const ready = (): void => resolve();
+    if (target.kind === 'tcp') net.listen({ port: target.port, host: target.host }, ready);
+    else if (target.kind === 'unix') net.listen({ path: target.path }, ready);
+    else net.listen({ fd: 0 }, ready);
+  });
+}
+
+function isSocket(fd: number): boolean {
+  try {
+    return fstatSync(fd).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A worker's server: the same app server, fed by a listener the cluster shares among the
+ * workers (`serveConnection` for each accepted socket). Stopping closes that listener
+ * first and waits HANDOFF_SETTLE ms before draining, so no connection handed over at
+ * that moment is closed unanswered.
+ *
+ * @example
+ * ```ts
+ * const running = await startSharedAppServer(config, process.cwd(), () => (served += 1));
+ * ```
+ */
+export async function startSharedAppServer(config: ServeConfig, cwd: string, onRequest: () => void): Promise<RunningApp> {
+  const { server, kind } = await prepare(config, cwd, onRequest);
+  const net = createNetServer((socket) => server.serveConnection(socket));
+  await listenShared(net, config);
+  const bound = net.address();
+  const address = typeof bound === 'object' && bound !== null ? (bound.address.includes(':') ? `[${bound.address}]:${bound.port}` : `${bound.address}:${bound.port}`) : describeTarget(config.listen);
+  const stop = async (grace: number): Promise<boolean> => {
+    await new Promise((resolve) => net.close(resolve));
+    await new Promise((resolve) => setTimeout(resolve, HANDOFF_SETTLE));
+    return drain(server, grace);
+  };
+  return { server, kind, address, stop };
 }
 
 /**
@@ -84,7 +147,7 @@ export async function startAppServer(config: ServeConfig, cwd: string, onRequest
  */
 export function drain(server: FastCgiServer, grace: number): Promise<boolean> {
   return new Promise((resolve) => {
-    if (!server.listening && server.connectionCount === 0) return resolve(true);
+    if (server.connectionCount === 0 && !server.listening) return resolve(true);
     let forced = false;
     const timer = setTimeout(() => (forced = true), grace);
     server.close(() => (clearTimeout(timer), resolve(!forced)));

@@ -12,6 +12,7 @@ import { ExitCode } from '../exit-codes.js';
 import { type CliIo, writeOutput } from '../io.js';
 import { type WorkerMessage, isWorkerMessage } from './messages.js';
 import { RestartBackoff } from './restart-policy.js';
+import { removeStaleSocket } from './stale-socket.js';
 import type { ServeConfig } from './serve-config.js';
 
 /** How long after the grace period a worker that has not exited is killed. */
@@ -167,6 +168,7 @@ export async function servePrimary(config: ServeConfig, io: CliIo): Promise<numb
   process.on('SIGINT', onStop);
   process.on('SIGHUP', onReload);
   try {
+    if (config.listen.kind === 'unix') await removeStaleSocket(config.listen.path);
     primary.start();
     return await primary.finished;
   } finally {

@@ -5,7 +5,7 @@
  */
 import { ExitCode } from '../exit-codes.js';
 import { type CliIo, writeOutput } from '../io.js';
-import { drain, startAppServer } from './app-server.js';
+import { startAppServer } from './app-server.js';
 import type { ServeConfig } from './serve-config.js';
 
 /**
@@ -43,7 +43,7 @@ export async function serveSingle(config: ServeConfig, io: CliIo): Promise<numbe
   await writeOutput(io.stdout, `fcgi serve: ${running.kind} listening on ${running.address} (pid ${process.pid})\n`);
   const signal = await stopped;
   await writeOutput(io.stdout, `fcgi serve: ${signal}: draining (grace ${config.grace} ms)\n`);
-  const clean = await drain(running.server, config.grace);
+  const clean = await running.stop(config.grace);
   if (!clean) await writeOutput(io.stderr, `fcgi serve: requests still running after ${config.grace} ms were aborted\n`);
   return clean ? ExitCode.Ok : ExitCode.Failure;
 }

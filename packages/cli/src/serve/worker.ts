@@ -6,7 +6,7 @@
  */
 import { exitCodeForError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { drain, startAppServer } from './app-server.js';
+import { startSharedAppServer } from './app-server.js';
 import type { PrimaryMessage, WorkerMessage } from './messages.js';
 import type { ServeConfig } from './serve-config.js';
 
@@ -54,12 +54,12 @@ export async function serveWorker(readConfig: () => ServeConfig, io: CliIo): Pro
   let running;
   try {
     config = readConfig();
-    running = await startAppServer(config, io.cwd, onRequest);
+    running = await startSharedAppServer(config, io.cwd, onRequest);
   } catch (error) {
     send({ fcgiServe: 'fatal', message: describeError(error), exitCode: exitCodeForError(error) });
     return exitCodeForError(error);
   }
   send({ fcgiServe: 'listening', address: running.address, kind: running.kind });
   await drainRequested();
-  return (await drain(running.server, config.grace)) ? 0 : 1;
+  return (await running.stop(config.grace)) ? 0 : 1;
 }
