@@ -15,6 +15,8 @@ export interface Target {
   description: string;
   measured: Stats;
   met: boolean;
+  /** Unit of `measured` when it is not a ratio ("x"), e.g. "GB/s". */
+  unit?: string;
 }
 
 /** One bar of a scenario's chart. */

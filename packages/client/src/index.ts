@@ -20,5 +20,10 @@ export { type RequestOptions, type ClientResponse, type RequestEnd, type RoleInp
 export { type RequestBody } from './body.js';
 export { type Endpoint, parseAddress, formatEndpoint } from './address.js';
 export { ClientErrorCode, type ClientErrorCodeValue, FastCgiClientError, FastCgiTimeoutError, FastCgiUpstreamError } from './errors.js';
-export { createGateway, type Gateway, type GatewayOptions, sanitizeLogLine } from './gateway/gateway.js';
+export { createGateway, type Gateway, type GatewayOptions } from './gateway/gateway.js';
+export { Forwarder, type ForwardOptions, type ForwardOutcome, type UpstreamOutcome, type FallthroughReason, type OpenOptions } from './gateway/forwarder.js';
+export { ForwardErrorCode, FastCgiForwardError, upstreamStatus } from './gateway/forward-error.js';
+export { responseHeaders, sanitizeLogLine } from './gateway/upstream-response.js';
+export { type ScriptRoutingOptions } from './gateway/script-routing.js';
+export { type ListenTarget, toListenOptions } from './gateway/listen-target.js';
 export { mapCgiParams, normalizePath, type CgiMapping, type CgiParamsOptions, DEFAULT_SPLIT_PATH_INFO } from './gateway/cgi-params.js';

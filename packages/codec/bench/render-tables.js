@@ -2,12 +2,14 @@
 /**
  * Renders a results file of `"kind": "tables"` (the end-to-end suites of packages/bench):
  * targets, one table per scenario with its cells already formatted, notes, an SVG bar chart
- * per scenario (written next to docs/benchmarks.md, in docs/benchmarks/) and the method.
+ * per scenario (written next to docs/benchmarks.md, in docs/benchmarks/), the method, and
+ * the hand-written analysis `../analysis/<suite>.md` next to the results directory, if any
+ * (what bounds a gap: it is prose about the numbers, so it lives outside the results file).
  *
  * @module
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /**
  * @param {string} text
@@ -72,7 +74,8 @@ export function tablesSection(report, path, docsDirectory) {
   if (report.targets.length > 0) {
     lines.push('### Targets', '', '| target | measured (median, min–max over rounds) | |', '|---|---|---|');
     for (const target of report.targets) {
-      lines.push(`| ${target.description} | **${short(target.measured.median)}x** (${short(target.measured.min)}–${short(target.measured.max)}) | ${target.met ? 'met' : '**not met**'} |`);
+      const unit = target.unit === undefined ? 'x' : ` ${target.unit}`;
+      lines.push(`| ${target.description} | **${short(target.measured.median)}${unit}** (${short(target.measured.min)}–${short(target.measured.max)}) | ${target.met ? 'met' : '**not met**'} |`);
     }
     lines.push('');
   }
@@ -90,6 +93,8 @@ export function tablesSection(report, path, docsDirectory) {
     }
     for (const note of scenario.notes ?? []) lines.push(note, '');
   }
+  const analysisPath = join(docsDirectory, '..', dirname(path), '..', 'analysis', `${report.suite}.md`);
+  if (existsSync(analysisPath)) lines.push('### Analysis', '', readFileSync(analysisPath, 'utf8').trim(), '');
   if (report.method.length > 0) {
     lines.push('### Method', '');
     for (const item of report.method) lines.push(`- ${item}`);

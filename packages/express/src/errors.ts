@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { FastCgiError } from '@fcgi/codec';
+import { FastCgiForwardError, ForwardErrorCode } from '@fcgi/client';
 
 /**
- * Codes of the errors @fcgi/express raises itself (errors of @fcgi/client pass through
- * with their own code).
+ * Codes of the errors @fcgi/express raises itself: the forwarding codes of @fcgi/client
+ * and ERR_FCGI_INVALID_OPTION (errors of @fcgi/client pass through with their own code).
  *
  * @example
  * ```ts
@@ -21,44 +21,26 @@ import { FastCgiError } from '@fcgi/codec';
 export const ExpressErrorCode = {
   /** An option with an invalid value. */
   InvalidOption: 'ERR_FCGI_INVALID_OPTION',
-  /** The path cannot be mapped to a script safely (bad escape, `..` above the root, NUL/CR/LF). */
-  ScriptRefused: 'ERR_FCGI_SCRIPT_REFUSED',
-  /** A body without Content-Length was larger than `maxBufferedBody`. */
-  BodyTooLarge: 'ERR_FCGI_BODY_TOO_LARGE',
-  /** The request body was already read (parsed) before it could be forwarded. */
-  BodyConsumed: 'ERR_FCGI_BODY_CONSUMED',
-  /** The FastCGI app failed before its response head (the client error is the `cause`). */
-  UpstreamFailed: 'ERR_FCGI_UPSTREAM_FAILED',
+  ...ForwardErrorCode,
 } as const;
 
 /**
- * An error of @fcgi/express; `status` is the HTTP status Express answers with when no
- * error middleware handles it.
+ * An error of @fcgi/express; `status` (and `statusCode`) is the HTTP status Express
+ * answers with when no error middleware handles it.
  *
  * @example
  * ```ts
- * throw new FastCgiExpressError(ExpressErrorCode.InvalidOption, 'upstream is required');
+ * throw new FastCgiExpressError(ExpressErrorCode.BodyConsumed, 'mount fastcgi() before body parsers');
  * ```
  */
-export class FastCgiExpressError extends FastCgiError {
-  /** The HTTP status for Express's final handler (`err.status`). */
-  readonly status: number;
-
+export class FastCgiExpressError extends FastCgiForwardError {
   constructor(code: string, message: string, status = 500, cause?: unknown) {
-    super(code, message, cause === undefined ? {} : { cause });
+    super(code, message, status, cause);
     this.name = 'FastCgiExpressError';
-    this.status = status;
   }
-}
 
-/**
- * The error for an invalid option (ERR_FCGI_INVALID_OPTION).
- *
- * @example
- * ```ts
- * throw invalidOption('documentRoot must be an absolute path');
- * ```
- */
-export function invalidOption(message: string): FastCgiExpressError {
-  return new FastCgiExpressError(ExpressErrorCode.InvalidOption, message);
+  /** The same error as a FastCgiExpressError (`instanceof` holds for every error the middleware passes on). */
+  static from(error: FastCgiForwardError): FastCgiExpressError {
+    return new FastCgiExpressError(error.code, error.message, error.status, error.cause);
+  }
 }

@@ -15,10 +15,9 @@
  */
 import type { FastCgiRequestInfo } from '@fcgi/server';
 
-export { type ExpressHandler, type ServeOptions, type ToFastCgiOptions, serve, toFastCgi } from './serve.js';
-export { type ListenTarget, listenOn } from './listen.js';
+export { type ExpressHandler, type ServeOptions, type ToFastCgiOptions, listenOn, serve, toFastCgi } from './serve.js';
 export { type FastCgiMiddleware, type FastCgiMiddlewareOptions, fastcgi } from './middleware.js';
-export { type ForwardDecision, type ForwardOptions, Forwarder } from './forward.js';
+export { type ForwardOptions, type ListenTarget } from '@fcgi/client';
 export { ExpressErrorCode, FastCgiExpressError } from './errors.js';
 export type { FastCgiRequestInfo } from '@fcgi/server';
 

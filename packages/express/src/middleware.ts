@@ -1,17 +1,17 @@
 /**
  * `fastcgi()`: Express middleware that forwards requests to php-fpm or any FastCGI app,
- * streaming both ways, with `next(err)` on failure and optional fall-through on 404.
+ * streaming both ways, with `next(err)` on failure and optional fall-through on 404: the
+ * Express glue over @fcgi/client's {@link Forwarder}.
  *
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
-import type { BalancedClient, Client } from '@fcgi/client';
+import { type BalancedClient, type Client, type ForwardOptions, Forwarder } from '@fcgi/client';
 import { ExpressErrorCode, FastCgiExpressError } from './errors.js';
-import { type ForwardDecision, type ForwardOptions, Forwarder, responseHeaders, upstreamStatus } from './forward.js';
 
 /**
- * Options of {@link fastcgi}.
+ * Options of {@link fastcgi}: those of @fcgi/client's `Forwarder`, `scriptsOnly`
+ * defaulting to true.
  *
  * @example
  * ```ts
@@ -45,45 +45,18 @@ export interface FastCgiMiddleware {
 
 type Next = (error?: unknown) => void;
 
-function refusal(decision: Extract<ForwardDecision, { kind: 'refuse' }>): FastCgiExpressError {
-  const code = decision.status === 413 ? ExpressErrorCode.BodyTooLarge : ExpressErrorCode.ScriptRefused;
-  return new FastCgiExpressError(code, `Request not forwarded: ${decision.reason}`, decision.status);
-}
-
-function upstreamError(error: unknown): FastCgiExpressError {
-  const message = error instanceof Error ? error.message : String(error);
-  return new FastCgiExpressError(ExpressErrorCode.UpstreamFailed, `The FastCGI app failed: ${message}`, upstreamStatus(error), error);
-}
-
 function bodyAlreadyRead(req: IncomingMessage): boolean {
   return (req as { _body?: unknown })._body === true || (req.readableEnded && req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 }
 
-async function handle(forwarder: Forwarder, options: FastCgiMiddlewareOptions, req: IncomingMessage, res: ServerResponse, next: Next): Promise<void> {
+async function handle(forwarder: Forwarder, req: IncomingMessage, res: ServerResponse, next: Next): Promise<void> {
   if (bodyAlreadyRead(req)) {
     next(new FastCgiExpressError(ExpressErrorCode.BodyConsumed, 'The request body was already read (a body parser ran first): mount fastcgi() before express.json() and friends', 500));
     return;
   }
-  const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-  const decision = await forwarder.prepare(req, url, options.fallthrough === true);
-  if (decision.kind === 'skip') return next();
-  if (decision.kind === 'refuse') return next(refusal(decision));
-  const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  const upstream = await forwarder.send(req, decision, controller.signal).catch((error: unknown) => {
-    next(upstreamError(error));
-    return undefined;
-  });
-  if (upstream === undefined) return;
-  if (options.fallthrough === true && upstream.status === 404) {
-    upstream.body.resume();
-    return next();
-  }
-  for (const [name, value] of responseHeaders(upstream)) res.setHeader(name, value);
-  res.writeHead(upstream.status, upstream.statusText);
-  await pipeline(upstream.body, res).catch(() => res.destroy());
+  const outcome = await forwarder.forward(req, res, { url: (req as { originalUrl?: string }).originalUrl });
+  if (outcome.kind === 'fallthrough') next();
+  else if (outcome.kind === 'failed') next(FastCgiExpressError.from(outcome.error));
 }
 
 /**
@@ -109,9 +82,9 @@ async function handle(forwarder: Forwarder, options: FastCgiMiddlewareOptions, r
  * ```
  */
 export function fastcgi(options: FastCgiMiddlewareOptions): FastCgiMiddleware {
-  const forwarder = new Forwarder(options);
+  const forwarder = new Forwarder({ ...options, scriptsOnly: options?.scriptsOnly ?? true });
   const middleware = ((req: IncomingMessage, res: ServerResponse, next: Next): void => {
-    handle(forwarder, options, req, res, next).catch(next);
+    handle(forwarder, req, res, next).catch(next);
   }) as FastCgiMiddleware;
   Object.defineProperty(middleware, 'client', { value: forwarder.client });
   Object.defineProperty(middleware, 'close', { value: () => forwarder.close() });

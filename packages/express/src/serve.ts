@@ -4,10 +4,11 @@
  *
  * @module
  */
+import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express, type RequestHandler, type Router } from 'express';
+import { type ListenTarget, toListenOptions } from '@fcgi/client';
 import { type FastCgiServer, type RequestListener, type ServerOptions, createServer } from '@fcgi/server';
-import { type ListenTarget, listenOn } from './listen.js';
 
 /**
  * An Express app, router or middleware.
@@ -100,6 +101,22 @@ function toListener(app: ExpressHandler, authorizer: ExpressHandler | undefined)
 export function toFastCgi(app: ExpressHandler, options: ToFastCgiOptions = {}): FastCgiServer {
   const { authorizer, ...serverOptions } = options;
   return createServer(serverOptions, toListener(app, authorizer));
+}
+
+/**
+ * Starts `server` on `target` (see @fcgi/client's `toListenOptions`); resolves once it
+ * listens, rejects with the server's `'error'` (ERR_FCGI_ADDRESS_IN_USE,
+ * ERR_FCGI_NOT_SPAWNED, ERR_FCGI_LISTEN_FAILED).
+ *
+ * @example
+ * ```ts
+ * await listenOn(toFastCgi(app), '127.0.0.1:9000');
+ * ```
+ */
+export async function listenOn(server: FastCgiServer, target: ListenTarget): Promise<void> {
+  const listening = once(server, 'listening');
+  server.listen(toListenOptions(target));
+  await listening;
 }
 
 /**

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { FastCgiError } from '@fcgi/codec';
+import { FastCgiForwardError, ForwardErrorCode } from '@fcgi/client';
 
 /**
- * Codes of the errors @fcgi/fastify raises itself (errors of @fcgi/client pass through
- * with their own code).
+ * Codes of the errors @fcgi/fastify raises itself: the forwarding codes of @fcgi/client
+ * (errors of @fcgi/client pass through with their own code).
  *
  * @example
  * ```ts
@@ -18,18 +18,7 @@ import { FastCgiError } from '@fcgi/codec';
  * });
  * ```
  */
-export const FastifyErrorCode = {
-  /** An option with an invalid value. */
-  InvalidOption: 'ERR_FCGI_INVALID_OPTION',
-  /** The path cannot be mapped to a script safely (bad escape, `..` above the root, NUL/CR/LF). */
-  ScriptRefused: 'ERR_FCGI_SCRIPT_REFUSED',
-  /** A body without Content-Length was larger than `maxBufferedBody`. */
-  BodyTooLarge: 'ERR_FCGI_BODY_TOO_LARGE',
-  /** The request body was already read (parsed) before it could be forwarded. */
-  BodyConsumed: 'ERR_FCGI_BODY_CONSUMED',
-  /** The FastCGI app failed before its response head (the client error is the `cause`). */
-  UpstreamFailed: 'ERR_FCGI_UPSTREAM_FAILED',
-} as const;
+export const FastifyErrorCode = { InvalidOption: 'ERR_FCGI_INVALID_OPTION', ...ForwardErrorCode } as const;
 
 /**
  * An error of @fcgi/fastify; `statusCode` is the HTTP status Fastify's default error
@@ -37,28 +26,12 @@ export const FastifyErrorCode = {
  *
  * @example
  * ```ts
- * throw new FastCgiFastifyError(FastifyErrorCode.InvalidOption, 'upstream is required');
+ * throw new FastCgiFastifyError(FastifyErrorCode.BodyConsumed, 'forward from a context with keepRawBody()');
  * ```
  */
-export class FastCgiFastifyError extends FastCgiError {
-  /** The HTTP status for Fastify's error handler. */
-  readonly statusCode: number;
-
-  constructor(code: string, message: string, status = 500, cause?: unknown) {
-    super(code, message, cause === undefined ? {} : { cause });
+export class FastCgiFastifyError extends FastCgiForwardError {
+  constructor(code: string, message: string, statusCode = 500, cause?: unknown) {
+    super(code, message, statusCode, cause);
     this.name = 'FastCgiFastifyError';
-    this.statusCode = status;
   }
-}
-
-/**
- * The error for an invalid option (ERR_FCGI_INVALID_OPTION).
- *
- * @example
- * ```ts
- * throw invalidOption('documentRoot must be an absolute path');
- * ```
- */
-export function invalidOption(message: string): FastCgiFastifyError {
-  return new FastCgiFastifyError(FastifyErrorCode.InvalidOption, message);
 }

@@ -18,8 +18,7 @@
 export { type FastCgiServerOptions, fastcgiServerFactory, isFastCgiServer } from './factory.js';
 export { fastcgiRequest, fastcgiRoleConstraint } from './request.js';
 export { type ServeOptions, serve } from './serve.js';
-export { type ListenTarget } from './listen.js';
 export { type FastCgiPluginOptions, fastcgi, keepRawBody } from './plugin.js';
-export { type ForwardDecision, type ForwardOptions, Forwarder } from './forward.js';
+export { type ForwardOptions, type ListenTarget } from '@fcgi/client';
 export { FastCgiFastifyError, FastifyErrorCode } from './errors.js';
 export type { FastCgiRequestInfo } from '@fcgi/server';

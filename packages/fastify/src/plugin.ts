@@ -5,11 +5,10 @@
  *
  * @module
  */
-import type { BalancedClient, Client, ClientResponse } from '@fcgi/client';
+import { type BalancedClient, type Client, type ForwardOptions, Forwarder, responseHeaders } from '@fcgi/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { FastCgiFastifyError, FastifyErrorCode } from './errors.js';
-import { type ForwardOptions, Forwarder, responseHeaders, upstreamStatus } from './forward.js';
 
 /**
  * Options of the {@link fastcgi} plugin.
@@ -39,11 +38,6 @@ declare module 'fastify' {
   }
 }
 
-function upstreamError(error: unknown): FastCgiFastifyError {
-  const message = error instanceof Error ? error.message : String(error);
-  return new FastCgiFastifyError(FastifyErrorCode.UpstreamFailed, `The FastCGI app failed: ${message}`, upstreamStatus(error), error);
-}
-
 /**
  * Leaves request bodies unparsed in `instance` (an encapsulated context), so a route can
  * forward `request.raw` as it arrives: every content type gets a parser that reads nothing.
@@ -63,38 +57,19 @@ export function keepRawBody(instance: FastifyInstance): void {
   });
 }
 
-async function forward(forwarder: Forwarder, options: FastCgiPluginOptions, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const raw = request.raw;
+async function forward(forwarder: Forwarder, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   if (request.body !== undefined) {
     throw new FastCgiFastifyError(FastifyErrorCode.BodyConsumed, 'The request body was parsed by Fastify: forward from a context with keepRawBody() (the plugin prefix does this)', 500);
   }
-  const decision = await forwarder.prepare(raw, raw.url ?? '/', options.fallthrough === true);
-  if (decision.kind === 'skip') {
+  const outcome = await forwarder.open(request.raw, { response: reply.raw });
+  if (outcome.kind === 'failed') throw new FastCgiFastifyError(outcome.error.code, outcome.error.message, outcome.error.status, outcome.error.cause);
+  if (outcome.kind === 'fallthrough') {
     reply.callNotFound();
     return reply;
   }
-  if (decision.kind === 'refuse') {
-    const code = decision.status === 413 ? FastifyErrorCode.BodyTooLarge : FastifyErrorCode.ScriptRefused;
-    throw new FastCgiFastifyError(code, `Request not forwarded: ${decision.reason}`, decision.status);
-  }
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  let upstream: ClientResponse;
-  try {
-    upstream = await forwarder.send(raw, decision, controller.signal);
-  } catch (error) {
-    throw upstreamError(error);
-  }
-  if (options.fallthrough === true && upstream.status === 404) {
-    upstream.body.resume();
-    reply.callNotFound();
-    return reply;
-  }
-  reply.code(upstream.status);
-  for (const [name, value] of responseHeaders(upstream)) reply.header(name, value);
-  return reply.send(upstream.body);
+  reply.code(outcome.response.status);
+  for (const [name, value] of responseHeaders(outcome.response)) reply.header(name, value);
+  return reply.send(outcome.response.body);
 }
 
 /**
@@ -117,12 +92,12 @@ async function forward(forwarder: Forwarder, options: FastCgiPluginOptions, requ
  */
 export const fastcgi = fastifyPlugin(
   async (fastify: FastifyInstance, options: FastCgiPluginOptions) => {
-    const forwarder = new Forwarder(options);
+    const forwarder = new Forwarder({ ...options, scriptsOnly: options.scriptsOnly ?? true });
     fastify.addHook('onClose', () => forwarder.close());
     fastify.fastcgiClient = forwarder.client;
     if (options.decorateReply !== false) {
       fastify.decorateReply('fastcgi', function (this: FastifyReply) {
-        return forward(forwarder, options, this.request, this);
+        return forward(forwarder, this.request, this);
       });
     }
     const prefix = options.prefix;
@@ -130,7 +105,7 @@ export const fastcgi = fastifyPlugin(
     await fastify.register(
       (context: FastifyInstance, _options: Record<never, never>, done: (error?: Error) => void) => {
         keepRawBody(context);
-        const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => forward(forwarder, options, request, reply);
+        const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => forward(forwarder, request, reply);
         context.all('/*', handler);
         context.all('/', handler);
         done();

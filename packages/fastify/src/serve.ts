@@ -5,10 +5,11 @@
  *
  * @module
  */
+import { once } from 'node:events';
+import { type ListenTarget, toListenOptions } from '@fcgi/client';
 import { type FastCgiServer, createServer } from '@fcgi/server';
 import type { FastifyInstance } from 'fastify';
 import { type FastCgiServerOptions, isFastCgiServer, toListener } from './factory.js';
-import { type ListenTarget, listenOn, toFastifyListenOptions } from './listen.js';
 import { fastcgiRequest } from './request.js';
 
 /**
@@ -44,7 +45,7 @@ export async function serve(fastify: FastifyInstance, options: ServeOptions = {}
   const { listen, ...serverOptions } = options;
   await fastify.register(fastcgiRequest);
   if (isFastCgiServer(fastify.server)) {
-    await fastify.listen(toFastifyListenOptions(listen));
+    await fastify.listen(toListenOptions(listen));
     return fastify.server;
   }
   const server = createServer(serverOptions, toListener((req, res) => fastify.routing(req, res)));
@@ -53,6 +54,8 @@ export async function serve(fastify: FastifyInstance, options: ServeOptions = {}
     server.close(() => done());
   });
   await fastify.ready();
-  await listenOn(server, listen);
+  const listening = once(server, 'listening');
+  server.listen(toListenOptions(listen));
+  await listening;
   return server;
 }

@@ -1,8 +1,9 @@
 /**
  * Fuzzes the codec's three parsers (RecordDecoder, decodeParams/ParamsDecoder,
  * CgiHeadParser) with mutated real-shaped traffic and random bytes, split at random
- * points. A case passes when the parser returns, or throws a `FastCgiProtocolError`, and
- * what it returns stays inside its limits. Anything else is an anomaly, reported with the
+ * points, each input a view inside a larger buffer of guard bytes. A case passes when the
+ * parser returns, or throws a `FastCgiProtocolError`, and what it returns stays inside its
+ * limits and inside its input (no view reaches the guard bytes: no out-of-bounds read). Anything else is an anomaly, reported with the
  * seed and case number that replay it.
  *
  * @module
@@ -59,6 +60,23 @@ function check(condition: boolean, message: string): void {
   if (!condition) throw new RuleBroken(message);
 }
 
+/**
+ * Places `bytes` inside a larger buffer between guard bytes, so that a parser reading past
+ * its input's view would return bytes (or views) from outside it.
+ */
+function guarded(bytes: Uint8Array, random: Random): Uint8Array {
+  const before = random.below(16);
+  const outer = new Uint8Array(before + bytes.length + 16).fill(0xee);
+  outer.set(bytes, before);
+  return outer.subarray(before, before + bytes.length);
+}
+
+/** A returned view must lie inside the input's view (or be a copy in another buffer). */
+function checkInside(view: Uint8Array, input: Uint8Array, what: string): void {
+  if (view.buffer !== input.buffer || view.length === 0) return;
+  check(view.byteOffset >= input.byteOffset && view.byteOffset + view.length <= input.byteOffset + input.length, `${what} outside the input`);
+}
+
 function contentLength(record: FcgiRecord): number {
   return 'content' in record ? record.content.length : 0;
 }
@@ -66,10 +84,12 @@ function contentLength(record: FcgiRecord): number {
 function fuzzRecords(bytes: Uint8Array, random: Random): string {
   const maxValuesPairs = random.pick([2, 100]);
   const decoder = new RecordDecoder({ maxValuesPairs, copyContent: random.below(2) === 0 });
+  const input = guarded(bytes, random);
   try {
-    for (const chunk of chunksAt(bytes, splitPoints(bytes.length, random))) {
+    for (const chunk of chunksAt(input, splitPoints(input.length, random))) {
       for (const record of decoder.push(chunk)) {
         check(contentLength(record) <= 65535, 'record content over 65535 bytes');
+        if ('content' in record) checkInside(record.content, chunk, 'record content');
         if ('pairs' in record) check(record.pairs.length <= maxValuesPairs, 'more pairs than maxValuesPairs');
       }
     }
@@ -109,9 +129,14 @@ function incrementalParams(bytes: Uint8Array, random: Random, options: { maxPara
 
 function fuzzParams(bytes: Uint8Array, random: Random): string {
   const options = { maxParamsBytes: random.pick([64, 1024, 262144]), maxParamsPairs: random.pick([3, 1000]) };
-  const incremental = incrementalParams(bytes, random, options);
+  const input = guarded(bytes, random);
+  const incremental = incrementalParams(input, random, options);
   try {
-    const pairs = decodeParams(bytes, options);
+    const pairs = decodeParams(input, options);
+    for (const pair of pairs) {
+      checkInside(pair.nameBytes, input, 'a name');
+      checkInside(pair.valueBytes, input, 'a value');
+    }
     check(pairs.length <= options.maxParamsPairs, 'more pairs than maxParamsPairs');
     check(pairBytes(pairs) <= options.maxParamsBytes, 'pair bytes over maxParamsBytes');
     check(incremental === pairs.length, `ParamsDecoder disagrees: ${String(incremental)} vs ${pairs.length} pairs`);
@@ -127,11 +152,13 @@ function fuzzHead(bytes: Uint8Array, random: Random): string {
   const options = { maxHeadBytes: random.pick([32, 1024, 65536]), maxHeaders: random.pick([2, 200]) };
   const parser = new CgiHeadParser(options);
   let consumed = 0;
+  const input = guarded(bytes, random);
   try {
-    for (const chunk of chunksAt(bytes, splitPoints(bytes.length, random))) {
+    for (const chunk of chunksAt(input, splitPoints(input.length, random))) {
       consumed += chunk.length;
       const result = parser.push(chunk);
       if (result === undefined) continue;
+      checkInside(result.rest, chunk, 'the body after the head');
       check(result.head.headers.length <= options.maxHeaders, 'more headers than maxHeaders');
       check(result.head.status >= 100 && result.head.status <= 999, `status ${result.head.status} out of range`);
       check(consumed - result.rest.length <= options.maxHeadBytes, 'a head over maxHeadBytes accepted');

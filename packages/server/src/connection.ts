@@ -270,7 +270,6 @@ export class Connection implements RequestHost {
   #endConnection(): void {
     if (this.#ending) return;
     this.#ending = true;
-    this.writer.flush();
     this.socket.end();
   }
 

@@ -1,19 +1,11 @@
 /**
- * The write side of one connection: frames records, joins the small ones written in one tick
- * into one buffer and one `write`, passes large content on in one `writev` (cork/uncork),
- * and reports the socket's backpressure.
+ * The write side of one connection: frames records, coalesces everything written in one
+ * tick into one `writev` (cork/uncork), and reports the socket's backpressure.
  *
  * @module
  */
 import type { Socket } from 'node:net';
 import { type StreamRecordType, encodeRecord, encodeStream } from '@fcgi/codec';
-
-/**
- * Records written in one tick are joined into one buffer while they total at most this many
- * bytes: a small response (head, body, empty STDOUT, END_REQUEST) then costs one copy of a
- * few hundred bytes and one plain `write`, instead of a `writev` of many small pieces.
- */
-const joinLimit = 16 * 1024;
 
 /** Called once the bytes were handed to the kernel, or the socket failed. */
 export type WriteCallback = (error?: Error | null) => void;
@@ -35,14 +27,6 @@ export class RecordWriter {
   readonly #uncork = (): void => {
     this.#corked = false;
     this.#socket.uncork();
-  };
-  #pending: Uint8Array[] = [];
-  #pendingBytes = 0;
-  #pendingCallbacks: WriteCallback[] = [];
-  #flushScheduled = false;
-  readonly #scheduledFlush = (): void => {
-    this.#flushScheduled = false;
-    this.#flush();
   };
 
   constructor(socket: Socket) {
@@ -87,19 +71,6 @@ export class RecordWriter {
       if (callback !== undefined) process.nextTick(callback);
       return !socket.writableNeedDrain;
     }
-    let bytes = 0;
-    for (const piece of pieces) bytes += piece.length;
-    if (bytes <= joinLimit - this.#pendingBytes) {
-      this.#pending.push(...pieces);
-      this.#pendingBytes += bytes;
-      if (callback !== undefined) this.#pendingCallbacks.push(callback);
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        process.nextTick(this.#scheduledFlush);
-      }
-      return !socket.writableNeedDrain;
-    }
-    this.#flush();
     if (!this.#corked) {
       this.#corked = true;
       socket.cork();
@@ -108,32 +79,5 @@ export class RecordWriter {
     const last = pieces.length - 1;
     for (let index = 0; index < last; index++) socket.write(pieces[index] as Uint8Array);
     return socket.write(pieces[last] as Uint8Array, callback);
-  }
-
-  /** Writes the small records waiting for the end of the tick now (call before ending the socket). */
-  flush(): void {
-    this.#flush();
-  }
-
-  /** Writes the joined small records, in order, before anything written after them. */
-  #flush(): void {
-    if (this.#pending.length === 0) return;
-    const pieces = this.#pending;
-    const callbacks = this.#pendingCallbacks;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    this.#pendingCallbacks = [];
-    if (!this.writable) {
-      for (const callback of callbacks) process.nextTick(callback);
-      return;
-    }
-    const joined = pieces.length === 1 ? (pieces[0] as Uint8Array) : Buffer.concat(pieces);
-    if (callbacks.length === 0) this.#socket.write(joined);
-    else if (callbacks.length === 1) this.#socket.write(joined, callbacks[0]);
-    else {
-      this.#socket.write(joined, (error) => {
-        for (const callback of callbacks) callback(error);
-      });
-    }
   }
 }

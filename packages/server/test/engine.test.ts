@@ -299,8 +299,8 @@ describe('output records', () => {
     });
     const client = await TestClient.connect(port);
     expect((await client.fetch(1)).body.toString()).toBe('abc');
-    // One socket write: small records are joined into one buffer (a writev of 1).
-    expect(writes).toEqual([1]);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toBeGreaterThan(1);
   });
 
   it('passes a large body to the socket as views of the handler\'s buffer, not copies', async () => {

@@ -15,6 +15,7 @@ import { createGateway } from '@fcgi/client';
 import { createServer as createFastcgiServer } from '@fcgi/server';
 import { createServer as createNodeFastcgiServer } from 'node-fastcgi';
 import { fastcgiClientGateway } from './fastcgi-client-gateway.js';
+import { minimalResponder } from './minimal.js';
 import { benchHandler, held } from './handlers.js';
 import type { AppSpec } from './spec.js';
 
@@ -37,6 +38,8 @@ function build(spec: AppSpec): Listening {
       return createHttpServer({ keepAliveTimeout: 60_000 }, benchHandler);
     case 'gateway':
       return createHttpServer({ keepAliveTimeout: 60_000 }, createGateway({ upstream: { address: spec.upstream ?? '', connections: spec.connections ?? 8 }, documentRoot: spec.documentRoot ?? '/srv' }));
+    case 'minimal':
+      return minimalResponder();
     case 'fastcgi-client':
       return createHttpServer({ keepAliveTimeout: 60_000 }, fastcgiClientGateway(spec.upstream ?? '', spec.documentRoot ?? '/srv'));
   }

@@ -4,8 +4,8 @@
  * @module
  */
 
-/** The app kinds: our FastCGI server, node-fastcgi, node:http, our gateway, the fastcgi-client gateway. */
-export type AppKind = 'fcgi' | 'node-fastcgi' | 'http' | 'gateway' | 'fastcgi-client';
+/** The app kinds: our FastCGI server, node-fastcgi, node:http, our gateway, the fastcgi-client gateway, the codec-only responder. */
+export type AppKind = 'fcgi' | 'node-fastcgi' | 'http' | 'gateway' | 'fastcgi-client' | 'minimal';
 
 /** The JSON argument of `apps/app.js`. */
 export interface AppSpec {

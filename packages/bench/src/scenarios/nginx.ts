@@ -11,8 +11,9 @@ import type { ScenarioResult, SuiteBody, Target } from '../report.js';
 import { type Contender, loadColumns, loadRounds, loadRows, rates, rounds, seconds } from '../rounds.js';
 import { ratio, summarise } from '../stats.js';
 
-function nginxHttp(ours: string, http: string): string {
+function nginxHttp(ours: string, http: string, minimal: string): string {
   return `upstream ours_keep { server ${ours}; keepalive 16; }
+upstream minimal_keep { server ${minimal}; keepalive 16; }
 upstream http_keep { server ${http}; keepalive 16; }`;
 }
 
@@ -22,17 +23,20 @@ function nginxServer(ours: string, nodeFastcgi: string): string {
   return `    access_log off;
     location /keep/ { ${common} fastcgi_keep_conn on; fastcgi_pass ours_keep; }
     location /plain/ { ${common} fastcgi_pass ${ours}; }
+    location /minimal/ { ${common} fastcgi_keep_conn on; fastcgi_pass minimal_keep; }
     location /node-fastcgi/ { ${common} fastcgi_pass ${nodeFastcgi}; }
     location /proxy/ { proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffer_size 16k; proxy_buffers 8 16k; proxy_pass http://http_keep; }`;
 }
 
 function contenders(nginx: HttpPeer, http: App, path: string): Contender[] {
+  const ceiling: Contender[] = path === 'hello' ? [{ id: 'minimal', label: 'nginx -> codec-only responder (keep_conn; the FastCGI path\'s ceiling)', url: `${nginx.url}/minimal/${path}` }] : [];
   return [
     { id: 'keep', label: 'nginx -> @fcgi/server (keep_conn)', url: `${nginx.url}/keep/${path}` },
     { id: 'plain', label: 'nginx -> @fcgi/server (new connection per request)', url: `${nginx.url}/plain/${path}` },
     { id: 'node-fastcgi', label: 'nginx -> node-fastcgi 2.0.0', url: `${nginx.url}/node-fastcgi/${path}` },
     { id: 'proxy', label: 'nginx proxy_pass -> node:http (keepalive)', url: `${nginx.url}/proxy/${path}` },
     { id: 'direct', label: 'node:http alone (no nginx)', url: `http://${http.address}/${path}` },
+    ...ceiling,
   ];
 }
 
@@ -78,8 +82,9 @@ export async function nginxScenario(): Promise<SuiteBody | undefined> {
     const ours = await startApp({ kind: 'fcgi' });
     const nodeFastcgi = await startApp({ kind: 'node-fastcgi' });
     const http = await startApp({ kind: 'http' });
-    apps.push(ours, nodeFastcgi, http);
-    nginx = await startNginx({ http: nginxHttp(ours.address, http.address), server: nginxServer(ours.address, nodeFastcgi.address) });
+    const minimal = await startApp({ kind: 'minimal' });
+    apps.push(ours, nodeFastcgi, http, minimal);
+    nginx = await startNginx({ http: nginxHttp(ours.address, http.address, minimal.address), server: nginxServer(ours.address, nodeFastcgi.address) });
     const targets: Target[] = [];
     const hello = await measure(nginx, http, 'hello', 'hello world (12 B)', targets);
     const big = await measure(nginx, http, 'big', '64 KiB response', targets);
@@ -94,6 +99,7 @@ export async function nginxScenario(): Promise<SuiteBody | undefined> {
         'All apps run the same handler (`packages/bench/src/apps/handlers.ts`): `res.writeHead(200, {Content-Type, Content-Length}); res.end(body)`.',
         'nginx buffers (`fastcgi_buffers` / `proxy_buffers` 8 x 16k) are the same for FastCGI and HTTP upstreams; access_log is off.',
         'node-fastcgi closes its connection after every request even when asked to keep it, so it runs without keep_conn; the "new connection per request" row compares like with like.',
+        'The codec-only responder (hello only; `packages/bench/src/apps/minimal.ts`) answers from @fcgi/codec with no node:http objects: the gap between it and @fcgi/server is the cost of the node:http compatibility layer, the gap between it and proxy_pass is nginx\'s FastCGI module against its HTTP proxy.',
       ],
     };
   } finally {

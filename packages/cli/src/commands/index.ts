@@ -4,7 +4,9 @@
  * @module
  */
 import type { Command } from '../command.js';
+import { conformanceCommand } from './conformance.js';
 import { decodeCommand } from './decode.js';
+import { gatewayCommand } from './gateway.js';
 import { pingCommand } from './ping.js';
 import { requestCommand } from './request.js';
 import { serveCommand } from './serve.js';
@@ -15,7 +17,7 @@ import { valuesCommand } from './values.js';
  *
  * @example
  * ```ts
- * commands.map((command) => command.name); // ['request', 'ping', 'values', 'serve', 'decode']
+ * commands.map((command) => command.name); // ['request', 'ping', 'values', 'serve', 'gateway', 'decode', 'conformance']
  * ```
  */
-export const commands: readonly Command[] = [requestCommand, pingCommand, valuesCommand, serveCommand, decodeCommand];
+export const commands: readonly Command[] = [requestCommand, pingCommand, valuesCommand, serveCommand, gatewayCommand, decodeCommand, conformanceCommand];

@@ -126,7 +126,7 @@ export async function startSharedAppServer(config: ServeConfig, cwd: string, onR
   const net = createNetServer((socket) => server.serveConnection(socket));
   await listenShared(net, config);
   const bound = net.address();
-  const address = typeof bound === 'object' && bound !== null ? (bound.address.includes(':') ? `[${bound.address}]:${bound.port}` : `${bound.address}:${bound.port}`) : describeTarget(config.listen);
+  const address = config.listen.kind === 'tcp' && typeof bound === 'object' && bound !== null ? (bound.address.includes(':') ? `[${bound.address}]:${bound.port}` : `${bound.address}:${bound.port}`) : describeTarget(config.listen);
   const stop = async (grace: number): Promise<boolean> => {
     await new Promise((resolve) => net.close(resolve));
     await new Promise((resolve) => setTimeout(resolve, HANDOFF_SETTLE));

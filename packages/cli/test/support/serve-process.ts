@@ -1,6 +1,7 @@
 /** Spawning the built `fcgi` bin as a long-running process (serve, gateway), and asking it for pages. */
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@fcgi/client';
 
@@ -74,3 +75,12 @@ export async function ask(address: string, path = '/', timeout = 5000): Promise<
 
 /** The pid an app fixture reports in its body. */
 export const pidOf = (body: string): number => Number(/pid=(\d+)/.exec(body)?.[1]);
+
+/** A loopback TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

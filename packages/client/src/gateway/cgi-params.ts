@@ -118,15 +118,17 @@ function hostName(request: IncomingMessage): string | undefined {
 
 /**
  * Builds the CGI params of a request, in nginx's order, or the status to answer with.
+ * `url` is the URL to map (default `request.url`): a framework that rewrote `request.url`
+ * for a mounted router passes the full one (Express's `req.originalUrl`).
  *
  * @example
  * ```ts
  * const mapping = mapCgiParams(request, { documentRoot: '/srv/www' });
  * if (mapping.ok) await client.request({ params: mapping.params, body: request });
+ * mapCgiParams(req, { documentRoot: '/srv/www' }, req.originalUrl); // REQUEST_URI as the client sent it
  * ```
  */
-export function mapCgiParams(request: IncomingMessage, options: CgiParamsOptions): CgiMapping {
-  const url = request.url ?? '/';
+export function mapCgiParams(request: IncomingMessage, options: CgiParamsOptions, url: string = request.url ?? '/'): CgiMapping {
   const queryIndex = url.indexOf('?');
   const rawPath = queryIndex === -1 ? url : url.slice(0, queryIndex);
   const query = queryIndex === -1 ? '' : url.slice(queryIndex + 1);
