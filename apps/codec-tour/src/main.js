@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm demo`: prints the codec tour.
+// Prints the codec tour: `pnpm --filter @fcgi/app-codec-tour start`.
 import { runTour } from './tour.js';
 
 console.log(runTour().join('\n'));

@@ -9,17 +9,19 @@
  *    they listen on a free loopback port, send one request to themselves and exit. The
  *    php-fpm examples talk to `createMockBackend` from @fcgi/harness, started here as a
  *    stand-in php-fpm and passed in the PHP_FPM variable. The test-*.mjs examples are
- *    node:test files: node exits non-zero when one of their tests fails.
+ *    node:test files: node exits non-zero when one of their tests fails. The *.test.mjs
+ *    examples import vitest and are run by vitest (its own process, an empty config).
  *
  * How the examples find `@fcgi/*` and `express`: Node resolves a bare import from the
  * importing file's location, and no workspace package depends on all of @fcgi/server,
  * client, express and harness. So each run copies the example into a temporary folder
  * whose node_modules holds symlinks to packages/<name> (their built dist, so run
- * `pnpm build` first) and to the express copy that @fcgi/express itself uses. Node follows
+ * `pnpm build` first), to the express copy that @fcgi/express itself uses and to the vitest
+ * copy that @fcgi/harness/vitest imports (one vitest instance). Node follows
  * the symlinks to the real package folders, and their own dependencies resolve from there.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -93,6 +95,8 @@ describe('docs examples run', () => {
     mkdirSync(join(modules, '@fcgi'), { recursive: true });
     for (const name of ['codec', 'server', 'client', 'express', 'fastify', 'harness']) symlinkSync(join(root, 'packages', name), join(modules, '@fcgi', name), 'dir');
     symlinkSync(realpathSync(join(root, 'packages/express/node_modules/express')), join(modules, 'express'), 'dir');
+    symlinkSync(realpathSync(join(root, 'packages/harness/node_modules/vitest')), join(modules, 'vitest'), 'dir');
+    writeFileSync(join(sandbox, 'vitest.config.mjs'), 'export default {};\n');
     for (const name of exampleFiles) cpSync(join(examples, name), join(sandbox, name));
     // A stand-in php-fpm: answers like a PHP script that echoes its script and body.
     const harness = (await import(pathToFileURL(join(modules, '@fcgi/harness/dist/index.js')).href)) as HarnessLike;
@@ -112,8 +116,11 @@ describe('docs examples run', () => {
 
   function run(name: string): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((done) => {
-      const environment = { ...process.env, FCGI_EXAMPLE_ONCE: '1', PHP_FPM: phpFpm?.address ?? '', DOCUMENT_ROOT: '/srv/www', NODE_OPTIONS: '' };
-      execFile(process.execPath, [name], { cwd: sandbox, env: environment, timeout: 30_000 }, (error, stdout, stderr) => {
+      // This process runs under vitest: keep its variables (VITEST, VITEST_POOL_ID...) from the child.
+      const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'NODE_OPTIONS'));
+      const environment = { ...inherited, FCGI_EXAMPLE_ONCE: '1', PHP_FPM: phpFpm?.address ?? '', DOCUMENT_ROOT: '/srv/www', NO_COLOR: '1' };
+      const command = name.endsWith('.test.mjs') ? [join(sandbox, 'node_modules/vitest/vitest.mjs'), 'run', '--root', sandbox, name] : [name];
+      execFile(process.execPath, command, { cwd: sandbox, env: environment, timeout: 30_000 }, (error, stdout, stderr) => {
         done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
       });
     });
@@ -129,6 +136,7 @@ describe('docs examples run', () => {
     'test-inject.mjs': /# fail 0/,
     'test-mock-backend.mjs': /# fail 0/,
     'test-conformance.mjs': /# fail 0/,
+    'vitest-helpers.test.mjs': /Tests +16 passed/,
   };
 
   it('every example has an expectation here', () => {

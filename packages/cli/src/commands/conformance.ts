@@ -70,7 +70,7 @@ export function conformanceTable(report: ConformanceReport, output: CliOutput): 
 async function runConformanceCommand({ positionals, values, io }: CommandContext): Promise<number> {
   const address = formatAddress(parseAddress(positionals[0] ?? ''));
   const profile = readProfile(values.profile);
-  const params = Object.fromEntries((Array.isArray(values.param) ? (values.param as string[]) : []).map(paramPair));
+  const params = Object.fromEntries((Array.isArray(values.param) ? (values.param) : []).map(paramPair));
   const options: ConformanceOptions = {
     params,
     skip: readSkip(values.skip),

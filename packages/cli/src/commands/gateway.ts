@@ -49,7 +49,7 @@ function closeWithin(server: Server, grace: number): Promise<boolean> {
 }
 
 async function runGateway({ values, io }: CommandContext): Promise<number> {
-  const upstreamTexts = Array.isArray(values.upstream) ? (values.upstream as string[]) : [];
+  const upstreamTexts = Array.isArray(values.upstream) ? (values.upstream) : [];
   if (typeof values.listen !== 'string') throw usageError('missing --listen ADDRESS');
   if (upstreamTexts.length === 0) throw usageError('missing --upstream ADDRESS');
   const upstreams = upstreamTexts.map((text) => formatAddress(parseAddress(text)));

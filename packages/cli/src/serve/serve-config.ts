@@ -83,7 +83,7 @@ function listenTarget(listen: string | undefined, fd: string | undefined): Liste
  * ```
  */
 export function serveConfig(module: string, values: Readonly<Record<string, unknown>>): ServeConfig {
-  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name]) : undefined);
   const workers = wholeNumber(text('workers'), '--workers', SERVE_DEFAULTS.workers, 1);
   const maxRequests = wholeNumber(text('max-requests'), '--max-requests', SERVE_DEFAULTS.maxRequests, 1);
   if (maxRequests > 0 && workers === 0) throw usageError('--max-requests needs --workers (a worker is replaced after N requests)');

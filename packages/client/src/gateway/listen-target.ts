@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { ListenOptions } from 'node:net';
 
 /**
  * A listen address: a port (on 127.0.0.1), `'host:port'` (`tcp://` and `[::1]:port`
@@ -30,7 +29,7 @@ export type ListenTarget = number | string | { port: number; host?: string } | {
  * toListenOptions(undefined); // { fd: 0 }
  * ```
  */
-export function toListenOptions(target: ListenTarget): ListenOptions {
+export function toListenOptions(target: ListenTarget): { port?: number; host?: string; path?: string; fd?: 0 } {
   if (target === undefined) return { fd: 0 };
   if (typeof target === 'number') return { port: target, host: '127.0.0.1' };
   if (typeof target !== 'string') return target;
