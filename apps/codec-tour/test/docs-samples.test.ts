@@ -4,7 +4,8 @@
  *
  * 1. every fenced js/ts block in a guide is byte-identical to a file in docs/examples/, so
  *    the page and the file cannot drift apart, and every example file appears in a guide;
- * 2. every relative link in a guide points to an existing file or folder;
+ * 2. every relative link in a guide points to an existing file or folder and, for a
+ *    `page.md#fragment` link, to a heading of that page (GitHub's anchor rules);
  * 3. every example runs with node and exits 0. Serving examples read FCGI_EXAMPLE_ONCE=1:
  *    they listen on a free loopback port, send one request to themselves and exit. The
  *    php-fpm examples talk to `createMockBackend` from @fcgi/harness, started here as a
@@ -44,11 +45,23 @@ function codeBlocks(markdown: string): { language: string; text: string }[] {
   return blocks;
 }
 
-/** Relative link targets of a page, without their #fragment. */
+/** Relative link targets of a page (`file.md#fragment`, `#fragment`, `../apps/x`). */
 function relativeLinks(markdown: string): string[] {
   const withoutCode = markdown.replace(/^```[\s\S]*?^```$/gm, '').replace(/`[^`\n]*`/g, '');
   const targets = [...withoutCode.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] ?? '');
-  return targets.filter((target) => !/^[a-z]+:/i.test(target) && !target.startsWith('#')).map((target) => target.split('#')[0] ?? '');
+  return targets.filter((target) => !/^[a-z]+:/i.test(target));
+}
+
+/** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */
+function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  for (const match of markdown.replace(/^```[\s\S]*?^```$/gm, '').matchAll(/^#{1,6} +(.+)$/gm)) {
+    const base = (match[1] ?? '').trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/ /g, '-');
+    let anchor = base;
+    for (let repeat = 1; anchors.has(anchor); repeat += 1) anchor = `${base}-${repeat}`;
+    anchors.add(anchor);
+  }
+  return anchors;
 }
 
 const exampleFiles = readdirSync(examples).filter((name) => /\.(mjs|js)$/.test(name)).sort();
@@ -65,9 +78,14 @@ describe('docs guides', () => {
       }
     });
 
-    it(`${page}: every relative link resolves`, () => {
+    it(`${page}: every relative link resolves, fragments included`, () => {
       for (const target of relativeLinks(markdown)) {
-        expect(existsSync(resolve(docs, target)), `${page} links to ${target}, which does not exist`).toBe(true);
+        const [path = '', fragment] = target.split('#');
+        const file = path === '' ? join(docs, page) : resolve(docs, path);
+        expect(existsSync(file), `${page} links to ${target}, which does not exist`).toBe(true);
+        if (fragment !== undefined && file.endsWith('.md')) {
+          expect(headingAnchors(readFileSync(file, 'utf8')).has(fragment), `${page} links to ${target}: no such heading`).toBe(true);
+        }
       }
     });
   }
@@ -87,10 +105,11 @@ interface HarnessLike {
 }
 
 describe('docs examples run', () => {
-  const sandbox = mkdtempSync(join(tmpdir(), 'fcgi-docs-samples-'));
+  let sandbox = '';
   let phpFpm: MockBackendLike | undefined;
 
   beforeAll(async () => {
+    sandbox = mkdtempSync(join(tmpdir(), 'fcgi-docs-samples-'));
     const modules = join(sandbox, 'node_modules');
     mkdirSync(join(modules, '@fcgi'), { recursive: true });
     for (const name of ['codec', 'server', 'client', 'express', 'fastify', 'harness']) symlinkSync(join(root, 'packages', name), join(modules, '@fcgi', name), 'dir');
@@ -111,7 +130,7 @@ describe('docs examples run', () => {
 
   afterAll(async () => {
     await phpFpm?.close();
-    rmSync(sandbox, { recursive: true, force: true });
+    if (sandbox !== '') rmSync(sandbox, { recursive: true, force: true });
   });
 
   function run(name: string): Promise<{ code: number; stdout: string; stderr: string }> {

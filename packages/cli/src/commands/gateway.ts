@@ -95,7 +95,7 @@ async function serveFront(settings: Parameters<typeof createFront>[0], listenTex
  */
 export const gatewayCommand: Command = {
   name: 'gateway',
-  summary: 'an HTTP server in front of FastCGI apps (php-fpm, fcgi serve), with static files',
+  summary: 'an HTTP server in front of FastCGI apps such as php-fpm, with static files',
   usage: 'fcgi gateway --listen ADDRESS --upstream ADDRESS [--upstream ...] [--root DIR] [--index index.php] [--scripts REGEX]',
   description: [
     'Listens for HTTP on ADDRESS (host:port, or a Unix socket path) and forwards requests to',

@@ -32,7 +32,7 @@ async function runServe({ positionals, values, io }: CommandContext): Promise<nu
  */
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve a Node app (node:http, fetch, Express, Fastify) over FastCGI',
+  summary: 'serve a Node app over FastCGI: node:http, fetch, Express or Fastify',
   usage: 'fcgi serve MODULE [--listen ADDRESS | --fd 0] [--workers N] [--max-requests N] [--grace MS]',
   description: [
     "Imports MODULE (a file relative to the current directory, or a package name) and serves",
