@@ -30,6 +30,8 @@ describe('fcgi serve in one process', () => {
     ['fetch-object.mjs', 'fetch handler', /^fetch-object pid=\d+ method=GET$/],
     ['express-like.mjs', 'Express app', /^express-like pid=\d+ setting=demo$/],
     ['fastify-like.mjs', 'Fastify instance', /^fastify-like pid=\d+ ready=true$/],
+    ['real-express.mjs', 'Express app', /^express pid=\d+ url=\/hello$/],
+    ['real-fastify.mjs', 'Fastify instance', /^fastify pid=\d+ url=\/hello$/],
   ])('serves %s as a %s and prints one line when listening', async (name, kind, body) => {
     const path = nextSocket();
     const app = serve([fixture(name), '--listen', `unix:${path}`]);

@@ -184,3 +184,19 @@ describe('toListenOptions', () => {
     expect(toListenOptions(undefined)).toEqual({ fd: 0 });
   });
 });
+
+describe('createGateway over the Forwarder', () => {
+  it('answers 404 for a request handed back', async () => {
+    const { createGateway } = await import('../src/index.js');
+    const app = await startFakeApp(echoParams);
+    apps.push(app);
+    const gateway = createGateway({ upstream: { address: app.address, getValues: false }, documentRoot: root, scriptsOnly: true });
+    const server = createServer(gateway);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    expect(await send(port, '/style.css')).toEqual({ status: 404, body: 'Not Found\n' });
+    expect((await send(port, '/a.php')).status).toBe(200);
+    await gateway.client.destroy();
+  });
+});

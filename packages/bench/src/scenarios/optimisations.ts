@@ -123,7 +123,7 @@ export async function optimisationsScenario(): Promise<SuiteBody | undefined> {
       },
     ],
     method: [
-      'The "before" tree is the workspace at commit ec138f5 for packages/client and packages/server (built by `packages/bench/before-tree.sh`); codec is shared.',
+      'The "before" tree is given by BENCH_BEFORE: for the published run, the current client and server sources with only these changes undone (so other work since does not mix in), built with tsc --noCheck; `packages/bench/before-tree.sh COMMIT` builds one from a commit instead. Codec is shared.',
       'Changes measured: (1) @fcgi/client: a connection counts as "unproven" (possibly stuck in php-fpm\'s backlog) only after a grace of max(50 ms, 4 x the recent response time), so a pool of one-request connections to a fast app no longer closes a finished connection whenever another was just opened (which made it open a new connection per request under concurrency); (2) @fcgi/server: the per-request AbortController is created only when a handler reads `req.fastcgi.signal`; (3) gateway: the response body is piped without `stream/promises.pipeline` (an AbortController, a DOMException and several listeners per request).',
     ],
   };

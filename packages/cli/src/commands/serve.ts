@@ -33,7 +33,7 @@ async function runServe({ positionals, values, io }: CommandContext): Promise<nu
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'serve a Node app over FastCGI: node:http, fetch, Express or Fastify',
-  usage: 'fcgi serve MODULE [--listen ADDRESS | --fd 0] [--workers N] [--max-requests N] [--grace MS]',
+  usage: 'fcgi serve MODULE [--listen ADDRESS | --fd 0] [--workers N] [--max-requests N] [--grace MS] [--idle-timeout MS]',
   description: [
     "Imports MODULE (a file relative to the current directory, or a package name) and serves",
     'its default export over FastCGI: a node:http listener (a function of two parameters),',
@@ -69,7 +69,7 @@ export const serveCommand: Command = {
     'fcgi serve ./app.js --listen 127.0.0.1:9000',
     'fcgi serve ./server.mjs --listen unix:/run/app/fcgi.sock --workers 4 --max-requests 10000',
     'spawn-fcgi -p 9000 -- /usr/bin/env fcgi serve /srv/app/app.js   # fd 0',
-    'kill -HUP $(pidof fcgi)   # reload the workers with no failed request',
+    'kill -HUP PRIMARY_PID   # reload the workers with no failed request',
   ],
   exitCodes: [
     [ExitCode.Ok, 'stopped by SIGTERM/SIGINT after every in-flight request finished'],
