@@ -54,22 +54,29 @@ function frontControllerUrl(url: string, frontController: string): string {
   return `/${frontController.replace(/^\//, '')}${path === '/' ? '' : path}${query}`;
 }
 
-function toRoute(mapping: Extract<CgiMapping, { ok: true }>, url: string): ScriptRoute {
-  const params = new Map(mapping.params);
-  params.set('REQUEST_URI', url);
-  return { kind: 'script', params };
+function toRoute(mapping: Extract<CgiMapping, { ok: true }>): ScriptRoute {
+  return { kind: 'script', params: new Map(mapping.params) };
+}
+
+/** The front controller's mapping, REQUEST_URI kept as the client sent it. */
+function frontRoute(request: IncomingMessage, url: string, frontController: string, options: CgiParamsOptions): ScriptRoute {
+  const mapping = mapCgiParams(request, options, frontControllerUrl(url, frontController));
+  if (!mapping.ok) return { kind: 'refused', status: mapping.status, reason: mapping.reason };
+  const route = { kind: 'script', params: new Map(mapping.params) } as const;
+  route.params.set('REQUEST_URI', url);
+  return route;
 }
 
 async function routeInRoot(request: IncomingMessage, url: string, mapping: Extract<CgiMapping, { ok: true }>, options: ScriptRoutingOptions & { documentRoot: string }): Promise<ScriptRoute> {
-  const documentUri = mapping.params.find(([name]) => name === 'DOCUMENT_URI')?.[1] ?? '';
-  const isScript = options.scriptsOnly !== true || (options.splitPathInfo ?? DEFAULT_SPLIT_PATH_INFO).test(documentUri);
   const front = options.frontController;
   const mustCheck = front !== undefined || options.checkScriptExists === true;
-  if (isScript && (!mustCheck || (await isFile(mapping.scriptFilename)))) return toRoute(mapping, url);
+  if (options.scriptsOnly !== true && !mustCheck) return toRoute(mapping);
+  const documentUri = mapping.params.find(([name]) => name === 'DOCUMENT_URI')?.[1] ?? '';
+  const isScript = options.scriptsOnly !== true || (options.splitPathInfo ?? DEFAULT_SPLIT_PATH_INFO).test(documentUri);
+  if (isScript && (!mustCheck || (await isFile(mapping.scriptFilename)))) return toRoute(mapping);
   if (front === undefined) return { kind: 'fallthrough', reason: isScript ? 'missing-script' : 'not-a-script' };
   if (!isScript && (await isFile(posix.join(posix.resolve(options.documentRoot), documentUri)))) return { kind: 'fallthrough', reason: 'not-a-script' };
-  const frontMapping = mapCgiParams(request, options, frontControllerUrl(url, front));
-  return frontMapping.ok ? toRoute(frontMapping, url) : { kind: 'refused', status: frontMapping.status, reason: frontMapping.reason };
+  return frontRoute(request, url, front, options);
 }
 
 /**
@@ -85,6 +92,6 @@ async function routeInRoot(request: IncomingMessage, url: string, mapping: Extra
 export async function routeRequest(request: IncomingMessage, url: string, options: ScriptRoutingOptions): Promise<ScriptRoute> {
   const mapping = mapCgiParams(request, options, url);
   if (!mapping.ok) return { kind: 'refused', status: mapping.status, reason: mapping.reason };
-  if (options.documentRoot === undefined) return toRoute(mapping, url);
+  if (options.documentRoot === undefined) return toRoute(mapping);
   return routeInRoot(request, url, mapping, options as ScriptRoutingOptions & { documentRoot: string });
 }
