@@ -39,3 +39,4 @@ export { type ApacheOptions, startApache, apacheConfig, apacheModuleDirectory, d
 export { type LighttpdOptions, startLighttpd, lighttpdConfig } from './lighttpd.js';
 export { type HaproxyOptions, startHaproxy, haproxyConfig } from './haproxy.js';
 export { type CurlOptions, type CurlResult, curl } from './curl.js';
+export { type ApiDocsReport, apiDocsReport } from './api-docs.js';
