@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findBinary, renderTemplate, startProcess } from './processes.js';
+import { findBinary, renderTemplate, startProcess } from '@fcgi/app-support/processes';
 
 const configTemplate = new URL('../config/httpd.conf', import.meta.url);
 /** The static files Apache serves; /private/ is protected. */

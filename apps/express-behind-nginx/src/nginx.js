@@ -2,7 +2,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findBinary, renderTemplate, startProcess } from './processes.js';
+import { findBinary, renderTemplate, startProcess } from '@fcgi/app-support/processes';
 
 const configTemplate = new URL('../config/nginx.conf', import.meta.url);
 

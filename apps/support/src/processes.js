@@ -1,6 +1,7 @@
 // Running a server program (php-fpm, nginx, Apache) from Node: find its binary, write its
 // config from a template, start it in the foreground, wait until it accepts connections,
-// and stop it by pid. Self-contained, so the app can be copied on its own.
+// and stop it by pid. Shared by the apps that start real servers; copy this file along
+// with an app to use that app on its own.
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { once } from 'node:events';
