@@ -1,42 +1,15 @@
 /**
- * @fcgi/test-peers (private): runs real FastCGI peers (nginx, php-fpm, Apache httpd,
- * lighttpd, HAProxy) on loopback for the interop tests, and tells a test file to skip when
- * a peer is missing, or to fail under `FCGI_REQUIRE_PEERS=1`.
+ * @fcgi/test-peers (private): the project's own test kit. It re-exports everything of
+ * `@fcgi/peers` (real nginx, php-fpm, Apache, lighttpd and HAProxy on loopback) and adds
+ * `apiDocsReport`, the check that every export has JSDoc with an example.
  *
  * @example
  * ```ts
- * import { requirePeers, startPhpFpm, startNginx, nginxFastcgiLocation, curl } from '@fcgi/test-peers';
- * const peers = requirePeers('nginx', 'php-fpm', 'curl');
- * describe.skipIf(!peers.available)(peers.title('nginx -> php-fpm'), () => {
- *   // beforeAll: php = await startPhpFpm(); nginx = await startNginx({ server: ... });
- *   // afterAll: await nginx?.stop(); await php?.stop();
- * });
+ * import { requirePeers, startNginx, apiDocsReport } from '@fcgi/test-peers';
+ * const peers = requirePeers('nginx');
  * ```
  *
  * @module
  */
-export {
-  type PeerName,
-  type PeerBinary,
-  type PeerRequirement,
-  PeerMissingError,
-  peerCommands,
-  peer,
-  requirePeers,
-  locatePeer,
-  peerPath,
-  peersRequired,
-  findExecutable,
-} from './binaries.js';
-export { freePort, withFreePort } from './ports.js';
-export { createRunDirectory, writeRunFile, removeRunDirectory } from './run-dir.js';
-export { type ListenAddress, type WaitOptions, canConnect, waitForConnection, formatAddress } from './wait.js';
-export { type RunningPeer, type LaunchOptions, launchPeer } from './peer-process.js';
-export { type ConfigContext, type ConfigSource, type HttpPeer, type HttpPeerOptions } from './http-peer.js';
-export { type NginxOptions, type NginxFastcgiLocationOptions, startNginx, nginxConfig, nginxFastcgiLocation } from './nginx.js';
-export { type PhpFpmOptions, type PhpFpmPeer, startPhpFpm, phpFpmPoolConfig } from './php-fpm.js';
-export { type ApacheOptions, startApache, apacheConfig, apacheModuleDirectory, defaultApacheModules } from './apache.js';
-export { type LighttpdOptions, startLighttpd, lighttpdConfig } from './lighttpd.js';
-export { type HaproxyOptions, startHaproxy, haproxyConfig } from './haproxy.js';
-export { type CurlOptions, type CurlResult, curl } from './curl.js';
+export * from '@fcgi/peers';
 export { type ApiDocsReport, apiDocsReport } from './api-docs.js';
