@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -132,4 +132,43 @@ export async function startProcess(options) {
     throw error;
   }
   return { pid: child.pid, output: () => text, stop };
+}
+
+/** The peers named in FCGI_HIDE_PEERS (comma-separated, as @fcgi/test-peers reads it). */
+function hiddenPeers() {
+  return new Set((process.env.FCGI_HIDE_PEERS ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+}
+
+/**
+ * Looks a peer program up as {@link findBinary} does, except that a peer listed in
+ * `FCGI_HIDE_PEERS` (e.g. `php-fpm,nginx`) counts as missing, so an app's fallback path can
+ * be tried on a machine that has everything.
+ *
+ * @example
+ * findPeer('php-fpm', ['php-fpm8.2', 'php-fpm']); // { path: '/usr/sbin/php-fpm8.2' } or { reason: 'php-fpm is hidden by FCGI_HIDE_PEERS' }
+ * @param {string} name the peer's name, as FCGI_HIDE_PEERS spells it
+ * @param {string[]} commands executable names to try, in order
+ * @returns {{ path: string, reason?: undefined } | { path?: undefined, reason: string }}
+ */
+export function findPeer(name, commands) {
+  if (hiddenPeers().has(name)) return { reason: `${name} is hidden by FCGI_HIDE_PEERS` };
+  const path = findBinary(commands);
+  if (path !== undefined) return { path };
+  return { reason: `${name} is not installed (${commands.join(' or ')} not found in PATH or sbin)` };
+}
+
+/**
+ * A free TCP port on 127.0.0.1, for programs that need a number in their config (nginx,
+ * HAProxy, php-fpm) rather than port 0.
+ *
+ * @example
+ * const port = await freePort(); // e.g. 43121
+ * @returns {Promise<number>}
+ */
+export async function freePort() {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
