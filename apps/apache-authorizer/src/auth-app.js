@@ -1,4 +1,4 @@
-// The Node side: one @fcgi/server that answers Apache's AUTHORIZER requests (the
+// The Node side: one @fcgi/server that answers the AUTHORIZER requests of Apache and lighttpd (the
 // `authorizer` option) and serves the protected API as a Responder (the listener).
 import { createServer } from '@fcgi/server';
 
@@ -11,7 +11,7 @@ export const demoTokens = {
   'bob-token': { user: 'bob', team: 'guests' },
 };
 
-/** `Authorization: Bearer TOKEN` (Apache sends it as HTTP_AUTHORIZATION only with CGIPassAuth On). */
+/** `Authorization: Bearer TOKEN` (Apache sends it as HTTP_AUTHORIZATION only with CGIPassAuth On; lighttpd always). */
 function bearerToken(params) {
   return /^Bearer\s+(\S+)$/i.exec(params.HTTP_AUTHORIZATION ?? '')?.[1];
 }
@@ -42,7 +42,8 @@ export function createAuthorizer(tokens, log = () => undefined) {
     const token = bearerToken(params);
     const identity = token === undefined ? undefined : tokens[token];
     const decision = decide(identity, params.REQUEST_URI ?? '');
-    const roles = `${params.FCGI_ROLE}/${params.FCGI_APACHE_ROLE}`; // AUTHORIZER/AUTHENTICATOR from mod_authnz_fcgi
+    // Apache's mod_authnz_fcgi sends FCGI_ROLE=AUTHORIZER and FCGI_APACHE_ROLE=AUTHENTICATOR; lighttpd neither.
+    const roles = [params.FCGI_ROLE ?? request.fastcgi.role.toUpperCase(), params.FCGI_APACHE_ROLE].filter(Boolean).join('/');
     log(`authorizer (${roles}): ${params.REQUEST_METHOD} ${params.REQUEST_URI} token=${token === undefined ? 'none' : 'given'} -> ${decision.allow ? 'allow' : decision.status}`);
     return decision;
   };
@@ -55,7 +56,8 @@ function decide(identity, uri) {
 }
 
 /**
- * The protected responder behind `ProxyPass /api/`: shows what Apache passed on.
+ * The protected responder behind `/api/` (Apache's `ProxyPass`, lighttpd's responder entry):
+ * shows what the web server passed on.
  *
  * @example
  * createServer({ authorizer }, apiListener);
@@ -71,7 +73,7 @@ export async function apiListener(request, response) {
     method: request.method,
     user: params.AUTH_USER ?? null, // Variable-AUTH_USER from the authorizer
     team: params.AUTH_TEAM ?? null, // Variable-AUTH_TEAM
-    remoteUser: params.REMOTE_USER ?? null, // set by Apache from UserExpr
+    remoteUser: params.REMOTE_USER ?? null, // set by Apache from UserExpr (lighttpd sets none)
     remoteAddress: request.socket.remoteAddress, // REMOTE_ADDR: the HTTP client
     bodyBytes, // the request body reaches the responder (the authorizer gets none)
   };
@@ -80,8 +82,8 @@ export async function apiListener(request, response) {
 }
 
 /**
- * One FastCGI server for both roles; call `listen(port, '127.0.0.1')` (TCP: mod_authnz_fcgi
- * cannot use Unix sockets).
+ * One FastCGI server for both roles, for Apache and lighttpd alike; call
+ * `listen(port, '127.0.0.1')` (TCP: mod_authnz_fcgi cannot use Unix sockets).
  *
  * @example
  * createAuthServer({ log: console.log }).listen(9001, '127.0.0.1');

@@ -32,6 +32,7 @@ describe.skipIf(!peers.available)(peers.title('curl -> nginx (fastcgi_keep_conn)
   });
 
   it('runs the Express route with req.ip from REMOTE_ADDR (127.0.0.2, not nginx\'s 127.0.0.1)', async () => {
+    expect(setup!.front.name).toBe('nginx'); // nginx is installed: no fallback
     const response = await curl(`${setup!.url}/?greeting=hi&n=2`);
     expect(response.status).toBe(200);
     expect(response.headers).toContain('X-Powered-By: Express');

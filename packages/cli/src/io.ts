@@ -55,6 +55,11 @@ export interface CliIo {
   readonly stderr: CliOutput;
   /** The directory relative paths are resolved against. */
   readonly cwd: string;
+  /**
+   * The environment that decides colour (`NO_COLOR`, `FORCE_COLOR`; see docs/cli.md);
+   * default `process.env`.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -66,7 +71,7 @@ export interface CliIo {
  * ```
  */
 export function processIo(): CliIo {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { FastCgiError } from '@fcgi/codec';
 import { parseCommandArguments, usageMessage } from './arguments.js';
+import { type Paint, colourFor } from './colour.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
 import { usageError } from './errors.js';
@@ -20,12 +21,13 @@ function findCommand(name: string): Command {
   return command;
 }
 
-function errorLine(prefix: string, error: unknown, debug: boolean): string {
-  if (debug && error instanceof Error && error.stack !== undefined) return `${prefix}: ${error.stack}\n`;
+function errorLine(prefix: string, error: unknown, debug: boolean, paint: Paint): string {
+  const shownPrefix = paint(`${prefix}:`, 'red', 'bold');
+  if (debug && error instanceof Error && error.stack !== undefined) return `${shownPrefix} ${error.stack}\n`;
   const message = error instanceof Error ? error.message : String(error);
   const code = FastCgiError.is(error) && !error.code.startsWith('ERR_FCGI_CLI_') && !message.includes(error.code) ? `${error.code}: ` : '';
   const hint = FastCgiError.is(error) && error.code === 'ERR_FCGI_CLI_USAGE' ? ` (see '${prefix} --help')` : '';
-  return `${prefix}: ${code}${message.split('\n')[0] ?? ''}${hint}\n`;
+  return `${shownPrefix} ${code}${message.split('\n')[0] ?? ''}${hint}\n`;
 }
 
 async function runGlobal(argv: readonly string[], io: CliIo): Promise<number> {
@@ -80,7 +82,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (!isCommand) return await runGlobal(argv, io);
     return await runCommand(findCommand(name), argv.slice(1), io);
   } catch (error) {
-    await writeOutput(io.stderr, errorLine(prefix, error, debug));
+    await writeOutput(io.stderr, errorLine(prefix, error, debug, colourFor(io.stderr, io)));
     return exitCodeForError(error);
   }
 }

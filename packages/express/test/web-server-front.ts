@@ -1,15 +1,26 @@
 /**
  * Real web servers in front of a served app (the shared suite's routes): nginx
  * (`fastcgi_pass`), Apache (mod_proxy_fcgi for responses, mod_authnz_fcgi for the
- * Authorizer role) and lighttpd (mod_fastcgi, responder and authorizer mode), with HTTP
- * requests sent from 127.0.0.2.
+ * Authorizer role), lighttpd (mod_fastcgi, responder and authorizer mode) and HAProxy
+ * (`fcgi-app`, twice: `option keep-conn` alone, and with `option mpxs-conns`,
+ * `option get-values` and `http-reuse always`, the config under which HAProxy multiplexes
+ * requests on one connection, as packages/server/test/haproxy.peer.test.ts shows), with
+ * HTTP requests sent from 127.0.0.2.
+ *
+ * Per-front exceptions, both HAProxy's:
+ * - the client-abort check runs behind nginx only: HAProxy 2.6 (with or without
+ *   `option abortonclose`) does not pass on a client that goes away while it waits for the
+ *   response head; the app's request is closed only when `timeout server` (30 s here)
+ *   expires, so a check would measure that timeout, not the adapter;
+ * - the Authorizer checks run behind Apache and lighttpd only: HAProxy's fcgi-app speaks
+ *   the RESPONDER role only.
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HttpPeer, requirePeers, startApache, startLighttpd, startNginx } from '@fcgi/test-peers';
+import { type HttpPeer, requirePeers, startApache, startHaproxy, startLighttpd, startNginx } from '@fcgi/test-peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBody } from './fastcgi-request.js';
 import { fetchFrom } from './php-comparison.js';
@@ -50,6 +61,27 @@ $HTTP["url"] =~ "^/protected/" {
 }`;
 }
 
+/**
+ * HAProxy's `fcgi-app` in front of the app: `docroot` is required (it only builds
+ * SCRIPT_FILENAME; the app serves no files from it); the greedy `path-info` regex leaves PATH_INFO empty, so
+ * SCRIPT_NAME is the whole path and REQUEST_URI carries the query. `multiplexed` adds
+ * `option mpxs-conns` + `option get-values` (HAProxy asks GET_VALUES first and multiplexes
+ * when the app answers FCGI_MPXS_CONNS=1) and `http-reuse always`.
+ */
+function haproxyConfig(port: number, documentRoot: string, multiplexed: boolean): string {
+  const multiplexing = multiplexed ? '\n  option mpxs-conns\n  option get-values' : '';
+  return `fcgi-app node
+  docroot ${documentRoot}
+  path-info ^(/.+)(/.*)?$
+  option keep-conn${multiplexing}
+
+backend app
+  use-fcgi-app node
+  http-reuse ${multiplexed ? 'always' : 'safe'}
+  server node1 127.0.0.1:${port} proto fcgi
+`;
+}
+
 /** Sends a request and destroys it after `afterMs`. */
 function abandon(url: string, afterMs: number): void {
   const outgoing = httpRequest(url, { localAddress: '127.0.0.2' });
@@ -60,13 +92,15 @@ function abandon(url: string, afterMs: number): void {
 
 /** Runs the web-server checks for the app `start` builds, behind nginx and behind Apache. */
 export function webServerFrontSuite(name: string, start: (context: SuiteContext) => Promise<ServedApp>): void {
-  const peers = requirePeers('nginx', 'apache', 'lighttpd');
-  describe.skipIf(!peers.available)(peers.title(`${name} behind nginx, Apache and lighttpd`), () => {
+  const peers = requirePeers('nginx', 'apache', 'lighttpd', 'haproxy');
+  describe.skipIf(!peers.available)(peers.title(`${name} behind nginx, Apache, lighttpd and HAProxy`), () => {
     const staticRoot = mkdtempSync(join(tmpdir(), 'fcgi-front-'));
     let app: ServedApp | undefined;
     let nginx: HttpPeer | undefined;
     let apache: HttpPeer | undefined;
     let lighttpd: HttpPeer | undefined;
+    let haproxy: HttpPeer | undefined;
+    let haproxyMultiplexed: HttpPeer | undefined;
     let onAbort!: () => void;
     const abortSeen = new Promise<void>((resolve) => (onAbort = resolve));
 
@@ -81,18 +115,22 @@ export function webServerFrontSuite(name: string, start: (context: SuiteContext)
       nginx = await startNginx({ server: nginxServer(port) });
       apache = await startApache({ config: apacheConfig(port) });
       lighttpd = await startLighttpd({ documentRoot: staticRoot, config: lighttpdConfig(port, staticRoot) });
+      haproxy = await startHaproxy({ defaultBackend: 'app', config: haproxyConfig(port, staticRoot, false) });
+      haproxyMultiplexed = await startHaproxy({ defaultBackend: 'app', config: haproxyConfig(port, staticRoot, true) });
     });
 
     afterAll(async () => {
       await nginx?.stop();
       await apache?.stop();
       await lighttpd?.stop();
+      await haproxy?.stop();
+      await haproxyMultiplexed?.stop();
       await app?.close();
       rmSync(staticRoot, { recursive: true, force: true });
     });
 
-    for (const server of ['nginx', 'apache', 'lighttpd'] as const) {
-      const peer = (): HttpPeer => ({ nginx, apache, lighttpd })[server]!;
+    for (const server of ['nginx', 'apache', 'lighttpd', 'haproxy', 'haproxy-mpxs'] as const) {
+      const peer = (): HttpPeer => ({ nginx, apache, lighttpd, haproxy, 'haproxy-mpxs': haproxyMultiplexed })[server]!;
       const base = (): string => peer().url;
       const logs = (): string => peer().logs();
 
@@ -125,9 +163,15 @@ export function webServerFrontSuite(name: string, start: (context: SuiteContext)
       });
     }
 
+    // Not behind HAProxy (see the exceptions above): it would pass only after `timeout server`.
     it("nginx: a client that goes away closes the app's request", async () => {
       abandon(`${nginx!.url}/hang`, 300);
       await abortSeen;
+    });
+
+    it('HAProxy with mpxs-conns + http-reuse always: concurrent slow requests are all answered', async () => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => fetchFrom(haproxyMultiplexed!.url, '/slow')));
+      expect(answers.map((answer) => [answer.status, answer.body.toString()]), haproxyMultiplexed!.logs()).toEqual(Array.from({ length: 6 }, () => [200, 'done']));
     });
 
     it('Apache mod_authnz_fcgi: the app acts as the authorizer, its variables reach the app', async () => {

@@ -9,7 +9,8 @@ import { formatAddress, parseAddress } from '../address.js';
 import type { Command, CommandContext } from '../command.js';
 import { usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { type CliOutput, writeOutput } from '../io.js';
+import { type Paint, colourFor } from '../colour.js';
+import { writeOutput } from '../io.js';
 import { paramPair, parseTimeout } from '../request-params.js';
 
 type Profile = keyof typeof CONFORMANCE_PROFILES;
@@ -42,29 +43,30 @@ export function resultLabel(result: ConformanceResult): string {
   return result.knownDeviation === undefined ? 'FAIL' : 'known deviation';
 }
 
-function colour(label: string, output: CliOutput): string {
-  if (output.isTTY !== true) return label;
-  const code = label === 'ok' ? 32 : label === 'FAIL' ? 31 : 33;
-  return `\u001B[${code}m${label}\u001B[0m`;
+function paintLabel(label: string, paint: Paint): string {
+  if (label === 'ok') return paint(label, 'green');
+  return label === 'FAIL' ? paint(label, 'red', 'bold') : paint(label, 'yellow');
 }
 
 /**
  * The report as a table: a header, then one row per check (id, MUST/SHOULD, result,
- * detail), then a summary line.
+ * detail), then a summary line. `paint` colours the results and the summary (plain text
+ * unless the output is a terminal, see colour.ts).
  *
  * @example
  * ```ts
- * io.stdout.write(conformanceTable(report, io.stdout));
+ * io.stdout.write(conformanceTable(report, colourFor(io.stdout, io)));
  * ```
  */
-export function conformanceTable(report: ConformanceReport, output: CliOutput): string {
+export function conformanceTable(report: ConformanceReport, paint: Paint = (text) => text): string {
   const rows = report.checks.map((result) => [result.id, result.level, resultLabel(result), result.knownDeviation !== undefined && !result.ok && !result.skipped ? `${result.detail} (${result.knownDeviation})` : result.detail] as const);
   const idWidth = Math.max(5, ...rows.map(([id]) => id.length));
   const resultWidth = Math.max(6, ...rows.map(([, , label]) => label.length));
   const line = (id: string, level: string, label: string, shown: string, detail: string): string => `${id.padEnd(idWidth)}  ${level.padEnd(6)}  ${shown}${' '.repeat(resultWidth - label.length)}  ${detail}`.trimEnd();
   const failedMusts = report.checks.filter((result) => result.level === 'MUST' && resultLabel(result) === 'FAIL').length;
   const summary = report.passed ? `every MUST holds (${report.checks.filter((result) => result.ok).length} of ${report.checks.length} checks ok)` : `${failedMusts} MUST check${failedMusts === 1 ? '' : 's'} failed`;
-  return [line('check', 'level', 'result', 'result', 'detail'), ...rows.map(([id, level, label, detail]) => line(id, level, label, colour(label, output), detail)), '', `${report.address}: ${summary}`, ''].join('\n');
+  const summaryLine = `${report.address}: ${paint(summary, report.passed ? 'green' : 'red')}`;
+  return [line('check', 'level', 'result', 'result', 'detail'), ...rows.map(([id, level, label, detail]) => line(id, level, label, paintLabel(label, paint), detail)), '', summaryLine, ''].join('\n');
 }
 
 async function runConformanceCommand({ positionals, values, io }: CommandContext): Promise<number> {
@@ -79,7 +81,7 @@ async function runConformanceCommand({ positionals, values, io }: CommandContext
   };
   if (io.stderr.isTTY === true && values.json !== true) await writeOutput(io.stderr, `fcgi conformance: running ${CONFORMANCE_CHECKS.length} checks against ${address}...\n`);
   const report = await runConformance(address, options);
-  await writeOutput(io.stdout, values.json === true ? `${JSON.stringify(report, null, 2)}\n` : conformanceTable(report, io.stdout));
+  await writeOutput(io.stdout, values.json === true ? `${JSON.stringify(report, null, 2)}\n` : conformanceTable(report, colourFor(io.stdout, io)));
   return report.passed ? ExitCode.Ok : ExitCode.Failure;
 }
 

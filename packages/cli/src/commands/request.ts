@@ -6,6 +6,7 @@
 import type { ClientResponse, RoleInput } from '@fcgi/client';
 import type { Command, CommandContext } from '../command.js';
 import { type LocalInput, openLocalInput, withClient } from '../client-session.js';
+import { type ColourStyle, type Paint, colourFor } from '../colour.js';
 import { usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CliOutput, writeOutput } from '../io.js';
@@ -61,8 +62,16 @@ async function plan({ positionals, values, io }: CommandContext): Promise<Reques
   return { address, role, params, body, data, include: values.include === true, fail: values.fail === true, timeout };
 }
 
-function responseHead(response: ClientResponse): string {
-  const lines = [`HTTP/1.1 ${response.status} ${response.statusText}`, ...response.rawHeaders.map(([name, value]) => `${name}: ${value}`)];
+/** The colour of a status line: green for 2xx, cyan for 3xx, yellow for 4xx, red otherwise. */
+function statusStyle(status: number): ColourStyle {
+  if (status >= 200 && status < 300) return 'green';
+  if (status >= 300 && status < 400) return 'cyan';
+  return status >= 400 && status < 500 ? 'yellow' : 'red';
+}
+
+function responseHead(response: ClientResponse, paint: Paint): string {
+  const statusLine = paint(`HTTP/1.1 ${response.status} ${response.statusText}`, statusStyle(response.status), 'bold');
+  const lines = [statusLine, ...response.rawHeaders.map(([name, value]) => `${paint(name, 'bold')}: ${value}`)];
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
@@ -83,10 +92,11 @@ async function runRequest(context: CommandContext): Promise<number> {
       ...(request.data === undefined ? {} : { data: request.data.body, dataLastModified: request.data.modified ?? 0 }),
     });
     const failed = request.fail && response.status >= 400;
-    if (request.include && !failed) await writeOutput(io.stdout, responseHead(response));
+    if (request.include && !failed) await writeOutput(io.stdout, responseHead(response, colourFor(io.stdout, io)));
     await Promise.all([copyStream(response.body, failed ? undefined : io.stdout), copyStream(response.stderr, io.stderr), response.done]);
     if (!failed) return ExitCode.Ok;
-    await writeOutput(io.stderr, `fcgi request: the app answered ${response.status} ${response.statusText}\n`);
+    const paint = colourFor(io.stderr, io);
+    await writeOutput(io.stderr, `${paint('fcgi request:', 'red', 'bold')} the app answered ${response.status} ${response.statusText}\n`);
     return ExitCode.HttpError;
   });
 }
