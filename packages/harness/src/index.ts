@@ -32,3 +32,23 @@ export {
 } from './conformance.js';
 export { type RawResponse, RawConnection } from './raw-connection.js';
 export { type LifecycleHooks, type RegisterTest, conformanceTests, useMockBackend } from './test-helpers.js';
+export { type PeerHandle, type PeerOptions, useNginx, usePeer, usePhpFpm } from './peer-helpers.js';
+export {
+  type CurlOptions,
+  type CurlResult,
+  type HttpPeer,
+  type NginxOptions,
+  type NginxUpstream,
+  type PeerName,
+  type PeerRequirement,
+  type PhpFpmOptions,
+  type PhpFpmPeer,
+  type RunningPeer,
+  PeerMissingError,
+  PeerOptionError,
+  curl,
+  requirePeers,
+  startNginx,
+  startPhpFpm,
+  writeRunFile,
+} from '@fcgi/peers';

@@ -9,6 +9,9 @@ describe('@fcgi/harness/vitest', () => {
     const module = (await import('@fcgi/harness/vitest')) as Record<string, unknown>;
     expect(typeof module.conformanceSuite).toBe('function');
     expect(typeof module.mockBackend).toBe('function');
+    expect(typeof module.nginx).toBe('function');
+    expect(typeof module.phpFpm).toBe('function');
+    expect(typeof module.realPeer).toBe('function');
   });
 
   describe('mockBackend(script)', () => {

@@ -105,13 +105,14 @@ ${resolveConfig(options.config, context)}
  * await apache.stop();
  * ```
  */
-export function startApache(options: ApacheOptions = {}): Promise<HttpPeer> {
+export async function startApache(options: ApacheOptions = {}): Promise<HttpPeer> {
+  const command = peerPath('apache');
   const missing = missingModules([...defaultApacheModules, ...(options.modules ?? [])]);
-  if (missing.length > 0) return Promise.reject(new Error(`Apache modules missing in ${apacheModuleDirectory}: ${missing.join(', ')}`));
+  if (missing.length > 0) throw new Error(`Apache modules missing in ${apacheModuleDirectory}: ${missing.join(', ')}`);
   return startHttpPeer(
     {
       name: 'apache',
-      command: peerPath('apache'),
+      command,
       configFile: 'httpd.conf',
       logFiles: ['error.log'],
       config: (context) => apacheConfig(options, context),

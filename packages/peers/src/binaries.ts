@@ -26,6 +26,26 @@ export const peerCommands = {
 } as const;
 
 /**
+ * The Debian (bookworm) package that installs each peer's executable: what to
+ * `apt-get install` when a peer is missing.
+ *
+ * @example
+ * ```ts
+ * peerPackages['php-fpm']; // 'php8.2-fpm'
+ * peerPackages['cgi-fcgi']; // 'libfcgi-bin'
+ * ```
+ */
+export const peerPackages = {
+  nginx: 'nginx',
+  'php-fpm': 'php8.2-fpm',
+  apache: 'apache2',
+  lighttpd: 'lighttpd',
+  haproxy: 'haproxy',
+  'cgi-fcgi': 'libfcgi-bin',
+  curl: 'curl',
+} as const;
+
+/**
  * A peer this kit knows: `'nginx' | 'php-fpm' | 'apache' | 'lighttpd' | 'haproxy' | 'cgi-fcgi' | 'curl'`.
  *
  * @example
@@ -52,6 +72,8 @@ export interface PeerBinary {
   readonly name: PeerName;
   /** The executable's file name (`php-fpm8.2` for `php-fpm`). */
   readonly command: string;
+  /** The Debian package that installs it (`php8.2-fpm` for `php-fpm`). */
+  readonly debianPackage: string;
   /** The executable's absolute path, when found. */
   readonly path: string | undefined;
   /** True when the executable was found. */
@@ -114,32 +136,54 @@ export function findExecutable(command: string, environment: NodeJS.ProcessEnv =
  */
 export function locatePeer(name: PeerName, environment: NodeJS.ProcessEnv = process.env): PeerBinary {
   const command = peerCommands[name];
+  const debianPackage = peerPackages[name];
   if (hiddenPeers(environment).has(name)) {
-    return { name, command, path: undefined, available: false, reason: `${name} is hidden by FCGI_HIDE_PEERS` };
+    return { name, command, debianPackage, path: undefined, available: false, reason: `${name} is hidden by FCGI_HIDE_PEERS` };
   }
   const path = findExecutable(command, environment);
-  const reason = path === undefined ? `${name} (${command}) not found in PATH or sbin; install it with apt-get (see .ci/run)` : '';
-  return { name, command, path, available: path !== undefined, reason };
+  const reason = path === undefined ? `${name} (${command}) not found in PATH or sbin; install the Debian package ${debianPackage} (apt-get install ${debianPackage})` : '';
+  return { name, command, debianPackage, path, available: path !== undefined, reason };
+}
+
+/** One missing peer in an error message: its reason, plus the binary and package when the reason lacks them. */
+function describeMissing(binary: PeerBinary): string {
+  if (binary.reason.includes(`Debian package ${binary.debianPackage}`)) return binary.reason;
+  return `${binary.reason} (the ${binary.command} binary, Debian package ${binary.debianPackage})`;
 }
 
 /**
- * The error a test file gets at collection time when a peer it needs is missing and
- * `FCGI_REQUIRE_PEERS=1` is set.
+ * A peer is missing (not installed, or hidden by `FCGI_HIDE_PEERS`): thrown by
+ * {@link requirePeers} and {@link peer} at collection time under `FCGI_REQUIRE_PEERS=1`, and
+ * the rejection of every `start*` launcher (and {@link peerPath}) whatever the variable says.
+ * The message names each missing binary and the Debian package that installs it.
+ * Its `code` is `ERR_FCGI_PEER_MISSING`.
  *
  * @example
  * ```ts
- * try { peer('nginx'); } catch (error) { if (error instanceof PeerMissingError) console.log(error.missing); }
+ * try {
+ *   await startNginx();
+ * } catch (error) {
+ *   if (error instanceof PeerMissingError) console.log(error.missing, error.packages); // ['nginx'] ['nginx']
+ * }
  * ```
  */
 export class PeerMissingError extends Error {
+  /** Always `'ERR_FCGI_PEER_MISSING'`. */
+  readonly code = 'ERR_FCGI_PEER_MISSING';
   /** The peers that are missing. */
   readonly missing: readonly PeerName[];
+  /** The Debian packages that install them, in the same order. */
+  readonly packages: readonly string[];
 
-  constructor(missing: readonly PeerBinary[]) {
-    const reasons = missing.map((binary) => binary.reason).join('; ');
-    super(`FCGI_REQUIRE_PEERS=1 and a required peer is missing: ${reasons}`);
+  /**
+   * @param missing - what {@link locatePeer} said about each missing peer
+   * @param situation - what could not be done, the start of the message (default: the `FCGI_REQUIRE_PEERS=1` wording)
+   */
+  constructor(missing: readonly PeerBinary[], situation = 'FCGI_REQUIRE_PEERS=1 and a required peer is missing') {
+    super(`${situation}: ${missing.map(describeMissing).join('; ')}`);
     this.name = 'PeerMissingError';
     this.missing = missing.map((binary) => binary.name);
+    this.packages = missing.map((binary) => binary.debianPackage);
   }
 }
 
@@ -208,7 +252,8 @@ export function requirePeers(...names: PeerName[]): PeerRequirement {
 }
 
 /**
- * The absolute path of a peer's executable; throws when it is missing (launchers use it).
+ * The absolute path of a peer's executable; throws {@link PeerMissingError} (`Cannot start
+ * <name>: ...`) when it is missing (launchers use it).
  *
  * @example
  * ```ts
@@ -217,6 +262,6 @@ export function requirePeers(...names: PeerName[]): PeerRequirement {
  */
 export function peerPath(name: PeerName): string {
   const binary = locatePeer(name);
-  if (binary.path === undefined) throw new Error(`Cannot start ${name}: ${binary.reason}`);
+  if (binary.path === undefined) throw new PeerMissingError([binary], `Cannot start ${name}`);
   return binary.path;
 }

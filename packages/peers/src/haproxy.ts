@@ -68,11 +68,12 @@ ${resolveConfig(options.config, context)}
  * await haproxy.stop();
  * ```
  */
-export function startHaproxy(options: HaproxyOptions = {}): Promise<HttpPeer> {
+export async function startHaproxy(options: HaproxyOptions = {}): Promise<HttpPeer> {
+  const command = peerPath('haproxy');
   return startHttpPeer(
     {
       name: 'haproxy',
-      command: peerPath('haproxy'),
+      command,
       configFile: 'haproxy.cfg',
       logFiles: [],
       config: (context) => haproxyConfig(options, context),

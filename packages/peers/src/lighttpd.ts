@@ -57,11 +57,12 @@ ${resolveConfig(options.config, context)}
  * await lighttpd.stop();
  * ```
  */
-export function startLighttpd(options: LighttpdOptions = {}): Promise<HttpPeer> {
+export async function startLighttpd(options: LighttpdOptions = {}): Promise<HttpPeer> {
+  const command = peerPath('lighttpd');
   return startHttpPeer(
     {
       name: 'lighttpd',
-      command: peerPath('lighttpd'),
+      command,
       configFile: 'lighttpd.conf',
       logFiles: ['error.log'],
       config: (context) => lighttpdConfig(options, context),

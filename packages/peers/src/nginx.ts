@@ -5,16 +5,20 @@
  */
 import { peerPath } from './binaries.js';
 import { type ConfigContext, type ConfigSource, type HttpPeer, type HttpPeerOptions, resolveConfig, startHttpPeer } from './http-peer.js';
+import { type NginxUpstreamOptions, nginxUpstreamBlock, nginxUpstreamServer } from './nginx-upstream.js';
 
 /**
- * Options of {@link startNginx}.
+ * Options of {@link startNginx}. The short way: `upstream` (and `keepConn`, `documentRoot`)
+ * generates the FastCGI config; the escape hatch: `server` and `http` are raw config text,
+ * added after the generated part (so they must not repeat its `location`).
  *
  * @example
  * ```ts
- * const options: NginxOptions = { http: 'upstream php { server 127.0.0.1:9000; keepalive 4; }', server: 'location / { fastcgi_pass php; }' };
+ * const short: NginxOptions = { upstream: '127.0.0.1:9000', keepConn: true, documentRoot: '/srv/www' };
+ * const raw: NginxOptions = { http: 'upstream php { server 127.0.0.1:9000; keepalive 4; }', server: 'location / { fastcgi_pass php; }' };
  * ```
  */
-export interface NginxOptions extends HttpPeerOptions {
+export interface NginxOptions extends HttpPeerOptions, NginxUpstreamOptions {
   /** The inside of the one `server { listen 127.0.0.1:<port>; ... }` block: `root`, `location`s. */
   server?: ConfigSource;
   /** Extra text at `http { }` level, e.g. `upstream` blocks or more `server` blocks. */
@@ -47,10 +51,12 @@ http {
   uwsgi_temp_path ${run}/uwsgi_temp;
   scgi_temp_path ${run}/scgi_temp;
   default_type application/octet-stream;
+${nginxUpstreamBlock(options)}
 ${resolveConfig(options.http, context)}
   server {
     listen ${context.host}:${context.port};
     server_name localhost;
+${nginxUpstreamServer(options)}
 ${resolveConfig(options.server, context)}
   }
 }
@@ -58,21 +64,30 @@ ${resolveConfig(options.server, context)}
 }
 
 /**
- * Starts nginx in the foreground (`nginx -p RUN -c RUN/nginx.conf -e RUN/error.log`) and
- * waits until its port accepts connections.
+ * Starts nginx in the foreground (`nginx -p RUN -c RUN/nginx.conf -e RUN/error.log`) on a
+ * free 127.0.0.1 port and waits until it accepts connections. Rejects with
+ * `PeerMissingError` when nginx is not installed, with `PeerOptionError` for a
+ * bad option (before starting anything), and with nginx's own output when it fails to
+ * start. `stop()` kills it, waits for it to exit and removes its run directory; calling it
+ * again does nothing.
  *
  * @example
  * ```ts
- * const nginx = await startNginx({ server: 'location / { return 200 "hello"; }' });
- * await fetch(nginx.url); // 200 'hello'
+ * const php = await startPhpFpm({ children: 2, files: { 'index.php': '<?php echo "hi";' } });
+ * const nginx = await startNginx({ upstream: php, keepConn: true });
+ * await fetch(`${nginx.url}/index.php`); // 200 'hi'
  * await nginx.stop();
+ * await php.stop();
  * ```
  */
-export function startNginx(options: NginxOptions = {}): Promise<HttpPeer> {
+export async function startNginx(options: NginxOptions = {}): Promise<HttpPeer> {
+  nginxUpstreamBlock(options); // checks the options first, whatever is installed
+  nginxUpstreamServer(options);
+  const command = peerPath('nginx');
   return startHttpPeer(
     {
       name: 'nginx',
-      command: peerPath('nginx'),
+      command,
       configFile: 'nginx.conf',
       logFiles: ['error.log'],
       config: (context) => nginxConfig(options, context),

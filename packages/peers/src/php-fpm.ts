@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { peerPath } from './binaries.js';
+import { PeerOptionError } from './errors.js';
 import { type RunningPeer, launchPeer } from './peer-process.js';
 import { withFreePort } from './ports.js';
 import { createRunDirectory, removeRunDirectory, writeRunFile } from './run-dir.js';
@@ -16,13 +17,17 @@ import type { ListenAddress } from './wait.js';
  *
  * @example
  * ```ts
- * const options: PhpFpmOptions = { listen: 'unix', maxChildren: 4, ini: 'memory_limit = 64M' };
+ * const options: PhpFpmOptions = { listen: 'unix', children: 4, files: { 'index.php': '<?php echo "hi";' }, ini: 'memory_limit = 64M' };
  * ```
  */
 export interface PhpFpmOptions {
-  /** Where the scripts live (default: `htdocs` in the run directory, created empty). */
+  /** Where the scripts live (default: `htdocs` in the run directory, created empty). Must be absolute. */
   documentRoot?: string;
-  /** `pm.max_children` of the static pool (default 2). */
+  /** Files to write into the document root before starting, by path relative to it: `{ 'index.php': '<?php echo "hi";' }`. */
+  files?: Readonly<Record<string, string | Uint8Array>>;
+  /** Worker processes: `pm.max_children` of the static pool (default 2). Each request in progress, and each connection a web server keeps open, holds one. */
+  children?: number;
+  /** Another name for `children`, as php-fpm calls it. */
   maxChildren?: number;
   /** A TCP port on 127.0.0.1, an absolute Unix socket path, or `'unix'` for `php-fpm.sock` in the run directory (default: a free TCP port). */
   listen?: number | string;
@@ -59,12 +64,19 @@ export interface PhpFpmPeer extends RunningPeer {
 function resolveListen(listen: number | string, runDirectory: string): ListenAddress {
   if (typeof listen === 'number') return { host: '127.0.0.1', port: listen };
   if (listen === 'unix') return { path: join(runDirectory, 'php-fpm.sock') };
-  if (!isAbsolute(listen)) throw new Error(`php-fpm listen path must be absolute: ${listen}`);
+  if (!isAbsolute(listen)) throw new PeerOptionError('listen', `php-fpm's socket path must be absolute: ${listen}`);
   return { path: listen };
 }
 
 function listenDirective(address: ListenAddress): string {
   return 'path' in address ? `${address.path}\nlisten.mode = 0666` : `${address.host}:${address.port}`;
+}
+
+/** `children` or `maxChildren` (default 2); throws {@link PeerOptionError} unless a positive integer. */
+function poolSize(options: PhpFpmOptions): number {
+  const children = options.children ?? options.maxChildren ?? 2;
+  if (!Number.isInteger(children) || children < 1) throw new PeerOptionError('children', `${children} is not a positive number of workers`);
+  return children;
 }
 
 /**
@@ -73,7 +85,7 @@ function listenDirective(address: ListenAddress): string {
  *
  * @example
  * ```ts
- * phpFpmPoolConfig({ maxChildren: 4 }, '/tmp/run', { host: '127.0.0.1', port: 9000 });
+ * phpFpmPoolConfig({ children: 4 }, '/tmp/run', { host: '127.0.0.1', port: 9000 });
  * ```
  */
 export function phpFpmPoolConfig(options: PhpFpmOptions, runDirectory: string, address: ListenAddress): string {
@@ -87,7 +99,7 @@ daemonize = no
 [www]
 ${user}listen = ${listenDirective(address)}
 pm = static
-pm.max_children = ${options.maxChildren ?? 2}
+pm.max_children = ${poolSize(options)}
 pm.status_path = /status
 ping.path = /ping
 ${options.pool ?? ''}
@@ -102,31 +114,42 @@ function commandArguments(options: PhpFpmOptions, runDirectory: string): string[
 async function prepareFiles(options: PhpFpmOptions, runDirectory: string, address: ListenAddress): Promise<string> {
   const documentRoot = options.documentRoot ?? join(runDirectory, 'htdocs');
   await mkdir(documentRoot, { recursive: true, mode: 0o755 });
+  for (const [path, content] of Object.entries(options.files ?? {})) await writeRunFile(documentRoot, path, content);
   await writeRunFile(runDirectory, 'php.ini', `${options.ini ?? ''}\n`);
   await writeRunFile(runDirectory, 'php-fpm.conf', phpFpmPoolConfig(options, runDirectory, address));
   return documentRoot;
 }
 
+function checkOptions(options: PhpFpmOptions): void {
+  poolSize(options);
+  if (options.documentRoot !== undefined && !isAbsolute(options.documentRoot)) {
+    throw new PeerOptionError('documentRoot', `'${options.documentRoot}' is not an absolute path`);
+  }
+}
+
 /**
  * Starts `php-fpm8.2 -F -p RUN -y RUN/php-fpm.conf -c RUN/php.ini` with `PHP_INI_SCAN_DIR`
  * empty (so /etc/php is not read), as root with `-R` unless `user` is given, and waits
- * until its socket accepts connections.
+ * until its socket accepts connections. Rejects with `PeerMissingError` when php-fpm is not
+ * installed, with `PeerOptionError` for a bad option, and with php-fpm's own output when it
+ * fails to start. `stop()` kills it, waits for it to exit and removes its run directory (a
+ * `documentRoot` you gave is left alone); calling it again does nothing.
  *
  * @example
  * ```ts
- * const php = await startPhpFpm({ listen: 'unix', maxChildren: 2 });
- * await writeFile(`${php.documentRoot}/index.php`, '<?php echo "hi";');
- * // nginx: fastcgi_pass ${php.address};
+ * const php = await startPhpFpm({ listen: 'unix', children: 2, files: { 'index.php': '<?php echo "hi";' } });
+ * // nginx: fastcgi_pass ${php.address}; root ${php.documentRoot};
  * await php.stop();
  * ```
  */
-export function startPhpFpm(options: PhpFpmOptions = {}): Promise<PhpFpmPeer> {
-  if (typeof options.listen === 'string') return startListening(options, options.listen);
-  return withFreePort(options.listen, (port) => startListening(options, port));
+export async function startPhpFpm(options: PhpFpmOptions = {}): Promise<PhpFpmPeer> {
+  checkOptions(options);
+  const command = peerPath('php-fpm');
+  if (typeof options.listen === 'string') return startListening(options, command, options.listen);
+  return withFreePort(options.listen, (port) => startListening(options, command, port));
 }
 
-async function startListening(options: PhpFpmOptions, listen: number | string): Promise<PhpFpmPeer> {
-  const command = peerPath('php-fpm');
+async function startListening(options: PhpFpmOptions, command: string, listen: number | string): Promise<PhpFpmPeer> {
   const runDirectory = await createRunDirectory('php-fpm');
   let address: ListenAddress;
   let documentRoot: string;

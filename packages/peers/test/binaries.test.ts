@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PeerMissingError, findExecutable, locatePeer, peer, peerCommands, requirePeers } from '../src/index.js';
+import { PeerMissingError, findExecutable, locatePeer, peer, peerCommands, peerPackages, requirePeers } from '../src/index.js';
 
 const nowhere = { PATH: '/nonexistent' };
 
@@ -16,12 +16,27 @@ describe('locating peers', () => {
     expect(peerCommands.apache).toBe('apache2');
   });
 
+  it('names the Debian package that installs each peer', () => {
+    expect(peerPackages['php-fpm']).toBe('php8.2-fpm');
+    expect(peerPackages['cgi-fcgi']).toBe('libfcgi-bin');
+    expect(Object.keys(peerPackages).sort()).toEqual(Object.keys(peerCommands).sort());
+  });
+
+  it('says which binary and which package when a peer is not installed', () => {
+    const missing = locatePeer('php-fpm', { PATH: '/nonexistent', FCGI_HIDE_PEERS: '' });
+    // php-fpm may be in /usr/sbin (a fallback directory), so only check the wording when it is absent.
+    if (!missing.available) expect(missing.reason).toBe('php-fpm (php-fpm8.2) not found in PATH or sbin; install the Debian package php8.2-fpm (apt-get install php8.2-fpm)');
+    const error = new PeerMissingError([{ ...missing, path: undefined, available: false, reason: 'php-fpm (php-fpm8.2) not found in PATH or sbin; install the Debian package php8.2-fpm (apt-get install php8.2-fpm)' }], 'Cannot start php-fpm');
+    expect(error.message).toBe('Cannot start php-fpm: php-fpm (php-fpm8.2) not found in PATH or sbin; install the Debian package php8.2-fpm (apt-get install php8.2-fpm)');
+    expect(error).toMatchObject({ code: 'ERR_FCGI_PEER_MISSING', missing: ['php-fpm'], packages: ['php8.2-fpm'] });
+  });
+
   it('finds an executable in PATH before the sbin fallbacks', () => {
     const directory = mkdtempSync(join(tmpdir(), 'fcgi-binaries-'));
     try {
       writeFileSync(join(directory, 'nginx'), '#!/bin/sh\n', { mode: 0o755 });
       writeFileSync(join(directory, 'haproxy'), 'not executable', { mode: 0o644 });
-      expect(locatePeer('nginx', { PATH: directory })).toEqual({ name: 'nginx', command: 'nginx', path: join(directory, 'nginx'), available: true, reason: '' });
+      expect(locatePeer('nginx', { PATH: directory })).toEqual({ name: 'nginx', command: 'nginx', debianPackage: 'nginx', path: join(directory, 'nginx'), available: true, reason: '' });
       expect(findExecutable('haproxy', { PATH: directory })).not.toBe(join(directory, 'haproxy'));
     } finally {
       rmSync(directory, { recursive: true, force: true });
@@ -32,6 +47,9 @@ describe('locating peers', () => {
     const hidden = locatePeer('nginx', { ...nowhere, FCGI_HIDE_PEERS: 'haproxy, nginx' });
     expect(hidden).toMatchObject({ name: 'nginx', available: false, path: undefined });
     expect(hidden.reason).toBe('nginx is hidden by FCGI_HIDE_PEERS');
+    expect(new PeerMissingError([hidden]).message).toBe(
+      'FCGI_REQUIRE_PEERS=1 and a required peer is missing: nginx is hidden by FCGI_HIDE_PEERS (the nginx binary, Debian package nginx)',
+    );
   });
 
   it('reports a missing peer without throwing unless FCGI_REQUIRE_PEERS=1', () => {
