@@ -1,7 +1,32 @@
 import { PeerMissingError, type RunningPeer } from '@fcgi/peers';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useNginx, usePeer, usePhpFpm } from '../src/index.js';
 import { nginx } from '../src/vitest.js';
+
+interface VitestJsonReport {
+  success: boolean;
+  numTotalTests: number;
+  numPendingTests: number;
+  testResults: Array<{ message?: string; assertionResults: Array<{ status: string }> }>;
+}
+
+const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const vitestBin = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
+
+/** Runs one fixture file in a child vitest with `env` added, and returns its JSON report. */
+function runFixture(file: string, env: Record<string, string>): Promise<VitestJsonReport> {
+  const childEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST')));
+  return new Promise((resolve, reject) => {
+    const args = [vitestBin, 'run', file, '--config', 'vitest.config.mjs', '--reporter=json'];
+    execFile(process.execPath, args, { cwd: fixtures, env: { ...childEnv, ...env }, timeout: 60_000 }, (error, stdout) => {
+      const start = stdout.indexOf('{');
+      if (start < 0) return reject(error ?? new Error(`no JSON report from vitest: ${stdout}`));
+      resolve(JSON.parse(stdout.slice(start)) as VitestJsonReport);
+    });
+  });
+}
 
 /** Hooks that record what the helper registered, to run them by hand. */
 function recordingHooks(): { beforeAll(body: () => Promise<void>): void; afterAll(body: () => Promise<void>): void; before: Array<() => Promise<void>>; after: Array<() => Promise<void>> } {
@@ -93,21 +118,17 @@ describe('usePeer lifecycle', () => {
 });
 
 describe('@fcgi/harness/vitest nginx() with nginx hidden', () => {
-  // Decided while the tests are collected, as a file using nginx() would be.
-  vi.stubEnv('FCGI_REQUIRE_PEERS', '0');
-  vi.stubEnv('FCGI_HIDE_PEERS', 'nginx');
-  const web = nginx({ server: 'return 204;' });
-  vi.unstubAllEnvs();
-
-  it('skips the tests of its scope (this one fails if it runs)', () => {
-    expect.unreachable(`ran although nginx is hidden: ${web.reason}`);
+  it('skips the tests of its scope with the reason, in a real vitest run', async () => {
+    const report = await runFixture('nginx-hidden.fixture.ts', { FCGI_HIDE_PEERS: 'nginx', FCGI_REQUIRE_PEERS: '0' });
+    const test = report.testResults[0]?.assertionResults[0];
+    expect(report.numTotalTests).toBe(1);
+    expect(report.numPendingTests).toBe(1);
+    expect(test?.status).toBe('skipped');
   });
 
-  // vitest 4 reads the first hook argument as fixtures, so it must be a destructuring pattern.
-  // eslint-disable-next-line no-empty-pattern
-  afterAll(({}, suite) => {
-    const test = suite.tasks[0];
-    expect(test?.result?.state).toBe('skip');
-    expect((test?.result as { note?: string } | undefined)?.note).toBe('skipped: nginx is hidden by FCGI_HIDE_PEERS');
+  it('fails the file under FCGI_REQUIRE_PEERS=1', async () => {
+    const report = await runFixture('nginx-hidden.fixture.ts', { FCGI_HIDE_PEERS: 'nginx', FCGI_REQUIRE_PEERS: '1' });
+    expect(report.success).toBe(false);
+    expect(report.testResults[0]?.message ?? '').toMatch(/nginx is hidden by FCGI_HIDE_PEERS/);
   });
 });
