@@ -3,7 +3,6 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useNginx, usePeer, usePhpFpm } from '../src/index.js';
-import { nginx } from '../src/vitest.js';
 
 interface VitestJsonReport {
   success: boolean;
