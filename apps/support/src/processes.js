@@ -3,9 +3,10 @@
 // and stop it by pid. Shared by the apps that start real servers; copy this file along
 // with an app to use that app on its own.
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, rmSync } from 'node:fs';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { connect, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -74,9 +75,31 @@ export function canConnect(address) {
 }
 
 const started = new Set();
+const runDirectories = new Set();
 process.once('exit', () => {
-  for (const child of started) killGroup(child, 'SIGKILL'); // last resort: never leave a server behind
+  // Last resort, when the process ends without stop() (a crash): never leave a server or its files behind.
+  for (const child of started) killGroup(child, 'SIGKILL');
+  for (const directory of runDirectories) rmSync(directory, { recursive: true, force: true });
 });
+
+/**
+ * Creates a temporary run directory for a server program; `remove()` deletes it. It is also
+ * deleted when the process exits without calling `remove()`.
+ *
+ * @example
+ * const run = await createRunDirectory('fcgi-tour-nginx-'); // run.path: '/tmp/fcgi-tour-nginx-XXXX'
+ * await run.remove();
+ * @param {string} prefix
+ */
+export async function createRunDirectory(prefix) {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  runDirectories.add(path);
+  const remove = async () => {
+    await rm(path, { recursive: true, force: true });
+    runDirectories.delete(path);
+  };
+  return { path, remove };
+}
 
 function killGroup(child, signal) {
   try {

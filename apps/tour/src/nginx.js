@@ -1,7 +1,7 @@
 // Starts nginx with config/nginx.conf rendered into a temporary run directory.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRunDirectory, freePort, renderTemplate, startProcess } from './processes.js';
+import { createRunDirectory, freePort, renderTemplate, startProcess } from '@fcgi/app-support/processes';
 
 const configTemplate = new URL('../config/nginx.conf', import.meta.url);
 

@@ -2,7 +2,7 @@
 // temporary run directory, a Unix socket there, nothing read from /etc/php.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRunDirectory, renderTemplate, startProcess } from './processes.js';
+import { createRunDirectory, renderTemplate, startProcess } from '@fcgi/app-support/processes';
 
 const poolTemplate = new URL('../config/php-fpm.conf', import.meta.url);
 const iniFile = new URL('../config/php.ini', import.meta.url);

@@ -7,7 +7,7 @@ import { createApp, createAuthorizer } from './express-app.js';
 import { startNginx } from './nginx.js';
 import { startNodeGateway } from './node-gateway.js';
 import { startPhpFpm } from './php-fpm.js';
-import { findPeer } from './processes.js';
+import { findPeer } from '@fcgi/app-support/processes';
 
 /** The folder of the tour's PHP page (php/hello.php). */
 export const phpDirectory = fileURLToPath(new URL('../php/', import.meta.url));

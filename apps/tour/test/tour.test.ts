@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findPeer } from '../src/processes.js';
+import { findPeer } from '@fcgi/app-support/processes';
 import type { Stack } from '../src/stack.js';
 import { runTour } from '../src/tour.js';
 import { answers, runTourOnce, startTour, stepBlock, tourEnvironment } from './run-tour.js';
