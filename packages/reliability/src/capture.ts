@@ -1,6 +1,6 @@
 /**
  * Captures real nginx <-> php-fpm traffic once into `fixtures/` (the fuzz corpus reads
- * it): a raw TCP proxy between a real nginx and a real php-fpm (from @fcgi/test-peers)
+ * it): a raw TCP proxy between a real nginx and a real php-fpm (from @fcgi/peers)
  * saves each connection's bytes, one file per direction. Needs nginx, php-fpm and curl.
  *
  *   node dist/capture.js
@@ -65,7 +65,7 @@ const requests: [string, string, Uint8Array | undefined][] = [
   ['missing', '/nope.php', undefined],
 ];
 
-const peers = await import('@fcgi/test-peers');
+const peers = await import('@fcgi/peers');
 const php = await peers.startPhpFpm({ maxChildren: 1 });
 const proxy = await startProxy(php.port as number);
 const nginx = await peers.startNginx({ server: `root ${php.documentRoot};\n${peers.nginxFastcgiLocation({ pass: `127.0.0.1:${proxy.port}` })}` });

@@ -1,9 +1,10 @@
 /**
  * A child process for the SIGTERM test: an @fcgi/server with `handleSignals: true` whose
  * handler answers after 300 ms. Prints `port N` once listening, and on exit a JSON line
- * with how many requests its handler started and finished.
+ * with how many requests its handler started and finished. With `--log-starts` it also
+ * prints `started` each time its handler starts a request.
  *
- *   node dist/sigterm-app.js
+ *   node dist/sigterm-app.js [--log-starts]
  *
  * @module
  */
@@ -13,8 +14,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createServer } from '@fcgi/server';
 
 const counters = { started: 0, finished: 0 };
+const logStarts = process.argv.includes('--log-starts');
 const server = createServer({ handleSignals: true, closeTimeout: 5000 }, async (_req, res) => {
   counters.started++;
+  if (logStarts) console.log('started');
   res.once('finish', () => counters.finished++);
   await delay(300);
   res.end('done');

@@ -5,11 +5,12 @@
  *
  * @module
  */
-import { type Agent, request as httpRequest } from 'node:http';
+import type { Agent } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@fcgi/client';
 import { FastCgiError } from '@fcgi/codec';
 import type { RequestListener } from '@fcgi/server';
+import { httpExchange } from './soak-http.js';
 
 /** Bytes of the /big response. */
 export const BIG_LENGTH = 256 * 1024;
@@ -92,22 +93,7 @@ export interface Targets {
 }
 
 function http(targets: Targets, path: string, body: Buffer | undefined, chunked: boolean): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = body !== undefined && !chunked ? { 'Content-Length': String(body.length) } : {};
-    const request = httpRequest({ host: '127.0.0.1', port: targets.httpPort, path, method: body === undefined ? 'GET' : 'POST', headers, agent: targets.agent, timeout: 10_000 }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      response.on('error', reject);
-      response.on('aborted', () => reject(new Error('HTTP response aborted')));
-    });
-    request.on('timeout', () => request.destroy(new Error('HTTP timeout')));
-    request.on('error', reject);
-    if (body !== undefined && chunked) {
-      request.write(body.subarray(0, 100));
-      request.end(body.subarray(100));
-    } else request.end(body);
-  });
+  return httpExchange({ port: targets.httpPort, agent: targets.agent, path, body, chunked });
 }
 
 function expectHttp(result: { status: number; body: Buffer }, status: number, body: string | Buffer): string {
