@@ -140,6 +140,12 @@ export class Client {
       return Promise.reject(new FastCgiClientError(ClientErrorCode.QueueFull, `The request queue is full (${this.#options.maxQueue})`, { limit: this.#options.maxQueue, unsent: true }));
     }
     const exchange = new Exchange(prepared, this.#options, timeouts, options.signal);
+    // A free connection and nobody waiting before it: start now, without a queue timer.
+    const free = this.#queue.length === 0 && this.#probe === 'done' && this.#state === 'open' ? this.#pick(false) : undefined;
+    if (free !== undefined) {
+      free.start(exchange);
+      return exchange.response;
+    }
     this.#enqueue(exchange, false);
     this.#dispatch();
     return exchange.response;

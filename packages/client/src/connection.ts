@@ -11,7 +11,6 @@ import {
   type FastCgiError,
   type FcgiRecord,
   type NameValuePair,
-  RecordDecoder,
   RecordType,
   concatBytes,
   encodeParamsStream,
@@ -22,6 +21,7 @@ import type { ChunkStream } from './body.js';
 import { ClientErrorCode, FastCgiTimeoutError, FastCgiUpstreamError, toFastCgiError } from './errors.js';
 import type { Exchange, ExchangeOwner } from './exchange.js';
 import type { ResolvedOptions } from './options.js';
+import { ResponseDecoder } from './response-decoder.js';
 
 /**
  * What a connection tells its pool.
@@ -68,7 +68,7 @@ export class Connection implements ExchangeOwner {
   readonly #socket: Duplex;
   readonly #options: ResolvedOptions;
   readonly #events: ConnectionEvents;
-  readonly #decoder = new RecordDecoder();
+  readonly #decoder = new ResponseDecoder();
   readonly #slots = new Map<number, Exchange>();
   readonly #abortTimers = new Map<number, NodeJS.Timeout>();
   readonly #paused = new Set<Exchange>();
@@ -83,6 +83,8 @@ export class Connection implements ExchangeOwner {
   #waitingSince: number | undefined;
   #unprovenTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** `performance.now()` when the connection last went idle. */
+  #idleSince = 0;
   #drain: Promise<void> | undefined;
   #values: { resolve: (values: Record<string, string>) => void; reject: (error: unknown) => void; timer: NodeJS.Timeout } | undefined;
 
@@ -128,7 +130,6 @@ export class Connection implements ExchangeOwner {
 
   /** Starts a request: writes BEGIN_REQUEST, PARAMS and (when whole) STDIN/DATA in one write. */
   start(exchange: Exchange): void {
-    clearTimeout(this.#idleTimer);
     if (!this.#sawRecord && this.#waitingSince === undefined) this.#watchUnproven();
     this.requestsStarted += 1;
     exchange.startedAt = performance.now();
@@ -333,10 +334,26 @@ export class Connection implements ExchangeOwner {
     pending.resolve(values);
   }
 
+  /**
+   * The connection went idle. One timer, not one per request: it notes the time, and the
+   * timer, when it fires, closes the connection if it has been idle for keepAliveTimeout,
+   * re-arms itself for what is left if it went idle again since, or does nothing while busy
+   * (the next idle moment arms it again).
+   */
   #startIdleTimer(): void {
-    clearTimeout(this.#idleTimer);
     if (this.#slots.size > 0 || this.#closed) return;
-    this.#idleTimer = setTimeout(() => this.destroy(), this.#options.keepAliveTimeout);
+    this.#idleSince = performance.now();
+    if (this.#idleTimer === undefined) this.#armIdleTimer(this.#options.keepAliveTimeout);
+  }
+
+  #armIdleTimer(delay: number): void {
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#closed || this.#slots.size > 0) return;
+      const left = this.#options.keepAliveTimeout - (performance.now() - this.#idleSince);
+      if (left > 0) this.#armIdleTimer(Math.ceil(left));
+      else this.destroy();
+    }, delay);
     this.#idleTimer.unref();
   }
 

@@ -101,6 +101,8 @@ export class Exchange {
   #headersTimer: NodeJS.Timeout | undefined;
   #bodyTimer: NodeJS.Timeout | undefined;
   #requestTimer: NodeJS.Timeout | undefined;
+  /** `performance.now()` of the last progress on the body (data from the app or a read). */
+  #lastProgress = 0;
   #resolveHead: (response: ClientResponse) => void = noop;
   #rejectHead: (error: unknown) => void = noop;
   #resolveDone: (end: RequestEnd) => void = noop;
@@ -173,13 +175,27 @@ export class Exchange {
     }
   }
 
+  /**
+   * Progress on the body. One timer per request, not one per chunk: it notes the time, and
+   * the timer, when it fires, re-arms itself for what is left of the window.
+   */
   #touch(): void {
-    clearTimeout(this.#bodyTimer);
-    this.#bodyTimer = undefined;
     if (!this.#headDone || this.#finished || this.#timeouts.body === 0) return;
+    this.#lastProgress = performance.now();
+    if (this.#bodyTimer === undefined) this.#armBodyTimer(this.#timeouts.body);
+  }
+
+  #armBodyTimer(delay: number): void {
     this.#bodyTimer = setTimeout(() => {
+      this.#bodyTimer = undefined;
+      if (this.#finished) return;
+      const left = this.#timeouts.body - (performance.now() - this.#lastProgress);
+      if (left > 0) {
+        this.#armBodyTimer(Math.ceil(left));
+        return;
+      }
       this.abort(new FastCgiTimeoutError(ClientErrorCode.BodyTimeout, `No progress on the response body for ${this.#timeouts.body} ms`, { limit: this.#timeouts.body }));
-    }, this.#timeouts.body);
+    }, delay);
   }
 
   #onRead(): void {
