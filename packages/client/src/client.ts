@@ -297,10 +297,16 @@ export class Client {
     for (const connection of [...this.#connections]) if (connection.activeCount === 0) connection.destroy();
   }
 
+  /**
+   * A lost request is sent again only when running it twice does no harm: its method is
+   * idempotent (or absent). The app may already be running a POST when the connection
+   * dies (a killed worker resets the connection just as php-fpm's pm.max_requests close
+   * does), so a POST fails instead, as nginx does.
+   */
   #onConnectionClose(connection: Connection, lost: Exchange[], error: FastCgiError): void {
     this.#connections.delete(connection);
     for (const exchange of lost) {
-      const retry = this.#state !== 'destroyed' && !exchange.receivedBytes && exchange.reusedConnection && exchange.attempts < 2 && isReplayable(exchange.request.body) && (exchange.request.data === undefined || isReplayable(exchange.request.data));
+      const retry = this.#state !== 'destroyed' && !exchange.receivedBytes && exchange.reusedConnection && exchange.attempts < 2 && isReplayable(exchange.request.body) && (exchange.request.data === undefined || isReplayable(exchange.request.data)) && exchange.request.idempotent;
       if (retry) {
         exchange.freshOnly = true;
         this.#enqueue(exchange, true);
@@ -405,3 +411,4 @@ export class Client {
     return Promise.resolve();
   }
 }
+

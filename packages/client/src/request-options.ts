@@ -107,6 +107,18 @@ export interface PreparedRequest {
   readonly paramsRecords: Uint8Array[];
   readonly body: BodySource;
   readonly data: BodySource | undefined;
+  /** REQUEST_METHOD is idempotent (RFC 9110: GET, HEAD, OPTIONS, TRACE, PUT, DELETE) or absent: safe to send twice. */
+  readonly idempotent: boolean;
+}
+
+const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+function isIdempotent(params: readonly PairInput[]): boolean {
+  const pair = params.find((candidate) => pairName(candidate) === 'REQUEST_METHOD');
+  if (pair === undefined) return true;
+  const value = Array.isArray(pair) ? (pair as readonly [unknown, unknown])[1] : (pair as { value: unknown }).value;
+  const method = typeof value === 'string' ? value : value instanceof Uint8Array ? latin1.decode(value) : '';
+  return idempotentMethods.has(method.toUpperCase());
 }
 
 const roleValues: Readonly<Record<string, number>> = { responder: Role.Responder, authorizer: Role.Authorizer, filter: Role.Filter, 1: 1, 2: 2, 3: 3 };
@@ -170,7 +182,7 @@ export function prepareRequest(options: RequestOptions): PreparedRequest {
     if (data.kind === 'bytes' && !names.has('FCGI_DATA_LENGTH')) params.push(['FCGI_DATA_LENGTH', String(data.bytes.length)]);
     if (!names.has('FCGI_DATA_LAST_MOD')) params.push(['FCGI_DATA_LAST_MOD', lastModifiedSeconds(options.dataLastModified)]);
   }
-  return { role, params, paramsRecords: encodeParamsStream(1, params), body, data };
+  return { role, params, paramsRecords: encodeParamsStream(1, params), body, data, idempotent: isIdempotent(params) };
 }
 
 /**

@@ -122,6 +122,31 @@ describe('retry', () => {
     await expect(client.request({ body })).rejects.toMatchObject({ code: 'ERR_FCGI_UPSTREAM_CLOSED' });
   });
 
+  it('does not send a POST again when a reused connection closes before any byte (it may be running)', async () => {
+    let served = 0;
+    const { app, client } = await setup((request, connection) => {
+      served += 1;
+      if (served === 2) connection.close();
+      else hello(request, connection);
+    });
+    await text(client);
+    await expect(client.request({ params: { REQUEST_METHOD: 'POST' }, body: 'a=1' })).rejects.toMatchObject({ code: 'ERR_FCGI_UPSTREAM_CLOSED' });
+    expect(app.requests).toHaveLength(2);
+  });
+
+  it('sends an idempotent method (PUT, lower case too) again on a fresh connection', async () => {
+    let served = 0;
+    const { app, client } = await setup((request, connection) => {
+      served += 1;
+      if (served === 2) connection.close();
+      else hello(request, connection);
+    });
+    await text(client);
+    const response = await client.request({ params: [['REQUEST_METHOD', 'put']], body: 'a=1' });
+    expect(response.status).toBe(200);
+    expect(app.requests).toHaveLength(3);
+  });
+
   it('does not retry on a fresh connection that closes', async () => {
     const { app, client } = await setup((_request, connection) => connection.close());
     await expect(client.request({})).rejects.toMatchObject({ code: 'ERR_FCGI_UPSTREAM_CLOSED' });
