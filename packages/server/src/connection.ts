@@ -65,6 +65,8 @@ export class Connection implements RequestHost {
   readonly #decoder = new RecordDecoder();
   readonly #requests = new Map<number, ActiveRequest>();
   #drainListeners: (() => void)[] = [];
+  /** Requests begun in the chunk being processed: their PARAMS deadline is armed only if PARAMS did not end in it. */
+  #awaitingParams: ActiveRequest[] = [];
   #blockedInputs = 0;
   /** No more input is processed; the socket ends once the last request is done. */
   #ending = false;
@@ -139,13 +141,28 @@ export class Connection implements RequestHost {
       return;
     }
     for (const record of records) {
-      if (this.#ending) return;
+      if (this.#ending) break;
       try {
         this.#dispatch(record);
       } catch (error) {
         this.#fail(error);
-        return;
+        break;
       }
+    }
+    if (this.#awaitingParams.length > 0) this.#armParamsTimers();
+  }
+
+  /** Most requests bring all their PARAMS in one chunk: only the others get a timer. */
+  #armParamsTimers(): void {
+    const requests = this.#awaitingParams;
+    this.#awaitingParams = [];
+    if (this.#ending) return;
+    for (const request of requests) {
+      if (request.done || request.params !== undefined) continue;
+      const requestId = request.requestId;
+      request.startParamsTimer(() => {
+        this.#fail(new FastCgiServerError(ServerErrorCode.ParamsTimeout, `PARAMS of request ${requestId} did not end within ${this.options.paramsTimeout} ms`, { requestId }));
+      });
     }
   }
 
@@ -212,9 +229,7 @@ export class Connection implements RequestHost {
     }
     const request = new ActiveRequest(this, requestId, role, keepConn);
     this.#requests.set(requestId, request);
-    request.startParamsTimer(() => {
-      this.#fail(new FastCgiServerError(ServerErrorCode.ParamsTimeout, `PARAMS of request ${requestId} did not end within ${this.options.paramsTimeout} ms`, { requestId }));
-    });
+    this.#awaitingParams.push(request);
   }
 
   #reject(requestId: number, protocolStatus: number, keepConn: boolean): void {
@@ -270,6 +285,7 @@ export class Connection implements RequestHost {
   #endConnection(): void {
     if (this.#ending) return;
     this.#ending = true;
+    this.writer.flush();
     this.socket.end();
   }
 

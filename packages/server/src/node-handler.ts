@@ -8,9 +8,10 @@
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { type FastCgiServerError, handlerError } from './errors.js';
-import { FastCgiIncomingMessage, FastCgiSocket, initializeRequest, peerInfo } from './node-request.js';
+import type { NameValuePair } from '@fcgi/codec';
+import { FastCgiIncomingMessage, type FastCgiRequestInfo, FastCgiSocket, initializeRequest, peerInfo } from './node-request.js';
 import { FastCgiServerResponse } from './node-response.js';
-import type { ActiveRequest } from './request.js';
+import type { ActiveRequest, RoleName } from './request.js';
 import { pinOwnMethods } from './pin-methods.js';
 
 /**
@@ -37,6 +38,38 @@ export type RequestErrorReporter = (error: FastCgiServerError, req: FastCgiIncom
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function ignore(): void {}
+
+/**
+ * `req.fastcgi`: the request's facts, with the pair objects (and their byte views) and the
+ * AbortController built only when read: for most handlers they cost more than the rest.
+ */
+class RequestInfo implements FastCgiRequestInfo {
+  readonly role: RoleName;
+  readonly requestId: number;
+  readonly params: Readonly<Record<string, string>>;
+  readonly keepConn: boolean;
+  readonly data: Readable | undefined;
+  readonly #request: ActiveRequest;
+
+  constructor(request: ActiveRequest, params: Readonly<Record<string, string>>, data: Readable | undefined) {
+    this.#request = request;
+    this.role = request.role;
+    this.requestId = request.requestId;
+    this.params = params;
+    this.keepConn = request.keepConn;
+    this.data = data;
+  }
+
+  get pairs(): readonly NameValuePair[] {
+    return this.#request.pairs;
+  }
+
+  get signal(): AbortSignal {
+    return this.#request.signal;
+  }
 }
 
 const abortCodes = new Set(['ERR_FCGI_REQUEST_ABORTED', 'ABORT_ERR', 'ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET']);
@@ -77,25 +110,14 @@ export function runNodeRequest(request: ActiveRequest, listener: RequestListener
     // The handler destroyed req or res: the response is cut short.
     if (!request.done) request.finish(res.appStatus === 0 ? 1 : res.appStatus);
   });
-  socket.on('error', () => {});
+  socket.on('error', ignore);
   const req = new FastCgiIncomingMessage(socket, () => request.stdin.demand());
   let data: Readable | undefined;
   if (request.role === 'filter') {
     data = new Readable({ highWaterMark: request.data.highWaterMark, read: () => request.data.demand() });
     request.data.bind(data);
   }
-  initializeRequest(req, {
-    role: request.role,
-    requestId: request.requestId,
-    params,
-    pairs: request.pairs,
-    keepConn: request.keepConn,
-    // Lazy: an AbortController per request cost more than most handlers do.
-    get signal() {
-      return request.signal;
-    },
-    data,
-  });
+  initializeRequest(req, new RequestInfo(request, params, data), request.decodedParams);
   request.stdin.bind(req, () => {
     req.complete = true;
   });

@@ -9,6 +9,7 @@ import { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { Duplex, type Readable } from 'node:stream';
 import type { NameValuePair } from '@fcgi/codec';
+import type { DecodedParams } from './params-fast.js';
 import type { RoleName } from './request.js';
 
 /**
@@ -101,19 +102,43 @@ export function requestUrl(params: Readonly<Record<string, string>>): string {
  * ```
  */
 export function requestHeaders(pairs: readonly Pick<NameValuePair, 'name' | 'value'>[]): string[] {
+  return headersFromLists(
+    pairs.map((pair) => pair.name),
+    pairs.map((pair) => pair.value),
+  );
+}
+
+/** {@link requestHeaders} over parallel name and value lists. */
+function headersFromLists(names: readonly string[], values: readonly string[]): string[] {
   const raw: string[] = [];
-  const seen = new Set<string>();
-  const add = (name: string, value: string): void => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    raw.push(name, value);
-  };
-  for (const { name, value } of pairs) {
-    if (name === 'CONTENT_TYPE' && value !== '') add('content-type', value);
-    else if (name === 'CONTENT_LENGTH' && value !== '') add('content-length', value);
+  let contentType = false;
+  let contentLength = false;
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index] as string;
+    const value = values[index] as string;
+    if (!contentType && name === 'CONTENT_TYPE' && value !== '') {
+      contentType = true;
+      raw.push('content-type', value);
+    } else if (!contentLength && name === 'CONTENT_LENGTH' && value !== '') {
+      contentLength = true;
+      raw.push('content-length', value);
+    }
   }
-  for (const { name, value } of pairs) {
-    if (name.startsWith('HTTP_') && name.length > 5) add(name.slice(5).toLowerCase().replaceAll('_', '-'), value);
+  let seen: Set<string> | undefined;
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index] as string;
+    if (name.length <= 5 || !name.startsWith('HTTP_')) continue;
+    const header = name.slice(5).toLowerCase().replaceAll('_', '-');
+    if (raw.length > 0) {
+      // Duplicates are rare: the set is built only once there is something to compare with.
+      if (seen === undefined) {
+        seen = new Set();
+        for (let at = 0; at < raw.length; at += 2) seen.add(raw[at] as string);
+      }
+      if (seen.has(header)) continue;
+      seen.add(header);
+    }
+    raw.push(header, values[index] as string);
   }
   return raw;
 }
@@ -226,34 +251,79 @@ export class FastCgiIncomingMessage extends IncomingMessage {
 
 const nonAscii = /[\u0080-\uffff]/;
 
+/** The params in arrival order: names, and values as latin1 text of their exact bytes. */
+export interface ExactPairs {
+  readonly names: readonly string[];
+  readonly values: readonly string[];
+}
+
 /**
  * The pairs with values as latin1 text, as node:http decodes the request line and headers
  * (byte-exact: one character per byte). ASCII values are shared as they are.
  */
-function latin1Pairs(pairs: readonly NameValuePair[]): { name: string; value: string }[] {
-  return pairs.map((pair) => (nonAscii.test(pair.value) ? { name: pair.name, value: Buffer.from(pair.valueBytes).toString('latin1') } : pair));
+function latin1Pairs(pairs: readonly NameValuePair[]): ExactPairs {
+  const names = new Array<string>(pairs.length);
+  const values = new Array<string>(pairs.length);
+  for (let index = 0; index < pairs.length; index++) {
+    const pair = pairs[index] as NameValuePair;
+    names[index] = pair.name;
+    values[index] = nonAscii.test(pair.value) ? Buffer.from(pair.valueBytes).toString('latin1') : pair.value;
+  }
+  return { names, values };
 }
+
+/** The same from the fast path's decoded record: no pair objects. */
+function latin1Lists(decoded: DecodedParams): ExactPairs {
+  const utf8 = decoded.values;
+  let values: string[] | undefined;
+  for (let index = 0; index < utf8.length; index++) {
+    if (!nonAscii.test(utf8[index] as string)) continue;
+    values ??= [...utf8];
+    values[index] = decoded.latin1Value(index);
+  }
+  return { names: decoded.names, values: values ?? utf8 };
+}
+
+/** node's count of `rawHeaders` entries (for `headersDistinct`), found once. */
+let headersCountSymbol: symbol | null | undefined;
 
 /**
  * Fills method, url, version and headers of `req` from the params. `url` and headers are
  * latin1 text of the exact bytes, as node:http gives them; `req.fastcgi.params` is UTF-8.
+ * `decoded` (the fast path's lists) spares building the pairs.
  */
-export function initializeRequest(req: FastCgiIncomingMessage, info: FastCgiRequestInfo): void {
+export function initializeRequest(req: FastCgiIncomingMessage, info: FastCgiRequestInfo, decoded?: DecodedParams): void {
   const params = info.params;
-  const exact = latin1Pairs(info.pairs);
   req.fastcgi = info;
   req.method = params.REQUEST_METHOD || 'GET';
+  let exact: ExactPairs | undefined;
+  const exactPairs = (): ExactPairs => (exact ??= decoded === undefined ? latin1Pairs(info.pairs) : latin1Lists(decoded));
   const url = requestUrl(params);
-  req.url = nonAscii.test(url) ? requestUrl(Object.fromEntries(exact.map(({ name, value }) => [name, value]))) : url;
-  const version = /^HTTP\/(\d+)(?:\.(\d+))?$/i.exec(params.SERVER_PROTOCOL ?? '');
-  req.httpVersionMajor = version === null ? 1 : Number(version[1]);
-  req.httpVersionMinor = version === null ? 1 : Number(version[2] ?? 0);
-  req.httpVersion = `${req.httpVersionMajor}.${req.httpVersionMinor}`;
-  const raw = requestHeaders(exact);
+  if (nonAscii.test(url)) {
+    const latin1Params: Record<string, string> = Object.create(null) as Record<string, string>;
+    const { names, values } = exactPairs();
+    for (let index = 0; index < names.length; index++) latin1Params[names[index] as string] = values[index] as string;
+    req.url = requestUrl(latin1Params);
+  } else {
+    req.url = url;
+  }
+  const protocol = params.SERVER_PROTOCOL;
+  if (protocol === 'HTTP/1.1') {
+    req.httpVersionMajor = 1;
+    req.httpVersionMinor = 1;
+    req.httpVersion = '1.1';
+  } else {
+    const version = /^HTTP\/(\d+)(?:\.(\d+))?$/i.exec(protocol ?? '');
+    req.httpVersionMajor = version === null ? 1 : Number(version[1]);
+    req.httpVersionMinor = version === null ? 1 : Number(version[2] ?? 0);
+    req.httpVersion = `${req.httpVersionMajor}.${req.httpVersionMinor}`;
+  }
+  const { names, values } = exactPairs();
+  const raw = headersFromLists(names, values);
   req.rawHeaders = raw;
   // node reads `rawHeaders` up to this internal count for `headersDistinct`.
-  const countSymbol = Object.getOwnPropertySymbols(req).find((symbol) => symbol.description === 'kHeadersCount');
-  if (countSymbol !== undefined) (req as unknown as Record<symbol, number>)[countSymbol] = raw.length;
+  if (headersCountSymbol === undefined) headersCountSymbol = Object.getOwnPropertySymbols(req).find((symbol) => symbol.description === 'kHeadersCount') ?? null;
+  if (headersCountSymbol !== null) (req as unknown as Record<symbol, number>)[headersCountSymbol] = raw.length;
   const headers: Record<string, string> = {};
   for (let index = 0; index < raw.length; index += 2) headers[raw[index] as string] = raw[index + 1] as string;
   req.headers = headers;

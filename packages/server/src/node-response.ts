@@ -8,7 +8,7 @@
  * @module
  */
 import { ServerResponse } from 'node:http';
-import { ProtocolStatus, serializeCgiHead } from '@fcgi/codec';
+import { CodecErrorCode, FastCgiArgumentError, ProtocolStatus } from '@fcgi/codec';
 import type { FastCgiIncomingMessage } from './node-request.js';
 import type { WriteCallback } from './record-writer.js';
 
@@ -16,6 +16,8 @@ import type { WriteCallback } from './record-writer.js';
 export interface ResponseSink {
   readonly done: boolean;
   writeStdout(chunk: Uint8Array, callback?: WriteCallback): boolean;
+  /** Writes latin1 text (the CGI head) to STDOUT. */
+  writeStdoutText(text: string): boolean;
   writeStderr(chunk: Uint8Array, callback?: WriteCallback): boolean;
   onceDrain(listener: () => void): void;
   finish(appStatus: number, protocolStatus?: number, callback?: WriteCallback): void;
@@ -37,10 +39,25 @@ interface OutgoingInternals {
 /** Headers the web server owns: never passed on in the CGI head. */
 const hopByHopHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 const emptyBytes = new Uint8Array(0);
+const headerNamePattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const forbiddenValueCharacters = /[\r\n\0]/;
+const beyondLatin1 = /[\u0100-\uffff]/;
 
-/** One of node's per-instance internal symbols, by its description. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** node's internal symbols are module-wide: found once, on the first instance that has them. */
+const symbolCache = new Map<string, symbol | null>();
+
+/** One of node's internal symbols, by its description (undefined if this node has none). */
 function internalSymbol(target: object, description: string): symbol | undefined {
-  return Object.getOwnPropertySymbols(target).find((candidate) => candidate.description === description);
+  let symbol = symbolCache.get(description);
+  if (symbol === undefined) {
+    symbol = Object.getOwnPropertySymbols(target).find((candidate) => candidate.description === description) ?? null;
+    symbolCache.set(description, symbol);
+  }
+  return symbol ?? undefined;
 }
 
 function isOutHeaders(response: object, headers: Record<string, unknown>): boolean {
@@ -49,32 +66,76 @@ function isOutHeaders(response: object, headers: Record<string, unknown>): boole
   return Object.entries(headers).every(([key, entry]) => Array.isArray(entry) && entry.length === 2 && String(entry[0]).toLowerCase() === key);
 }
 
-/** Flattens whatever node passes to `_storeHeader` into `[name, value]` lines. */
-function headerLines(response: object, headers: unknown): [string, string][] {
-  const lines: [string, string][] = [];
-  const text = (value: unknown): string => (typeof value === 'string' ? value : String(value));
-  const add = (name: unknown, value: unknown): void => {
-    if (value === undefined || value === null) return;
-    if (Array.isArray(value)) for (const item of value as unknown[]) lines.push([text(name), text(item)]);
-    else lines.push([text(name), text(value)]);
-  };
-  if (headers === null || typeof headers !== 'object') return lines;
-  if (Array.isArray(headers)) {
-    const list = headers as unknown[];
-    if (list.length > 0 && Array.isArray(list[0])) for (const entry of list as unknown[][]) add(entry[0], entry[1]);
-    else for (let index = 0; index < list.length; index += 2) add(list[index], list[index + 1]);
-    return lines;
-  }
-  const record = headers as Record<string, unknown>;
-  if (isOutHeaders(response, record)) {
-    for (const key of Object.keys(record)) {
-      const entry = record[key] as [unknown, unknown];
-      add(entry[0], entry[1]);
+function invalidHeader(message: string): FastCgiArgumentError {
+  return new FastCgiArgumentError(CodecErrorCode.InvalidHeader, message);
+}
+
+/**
+ * Builds the CGI head text line by line: drops the hop-by-hop headers, notes whether the
+ * response is framed (Content-Length or Transfer-Encoding), checks names and values as
+ * `serializeCgiHead` does.
+ */
+class HeadBuilder {
+  text: string;
+  framed = false;
+
+  constructor(status: number, statusText: string) {
+    if (!Number.isInteger(status) || status < 100 || status > 999) {
+      throw new FastCgiArgumentError(CodecErrorCode.InvalidStatus, `Status must be an integer in 100..999, got ${String(status)}`);
     }
-  } else {
-    for (const key of Object.keys(record)) add(key, record[key]);
+    if (forbiddenValueCharacters.test(statusText)) throw invalidHeader('Header Status has a CR, LF or NUL in its value');
+    this.text = statusText === '' ? `Status: ${status}\r\n` : `Status: ${status} ${statusText}\r\n`;
   }
-  return lines;
+
+  add(name: unknown, value: unknown): void {
+    if (value === undefined || value === null) return;
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[]) this.#line(text(name), text(item));
+    } else {
+      this.#line(text(name), text(value));
+    }
+  }
+
+  #line(name: string, value: string): void {
+    const lower = name.toLowerCase();
+    if (hopByHopHeaders.has(lower)) {
+      if (lower === 'transfer-encoding') this.framed = true;
+      return;
+    }
+    if (lower === 'content-length') this.framed = true;
+    if (!headerNamePattern.test(name)) throw invalidHeader(`Invalid header name ${JSON.stringify(name)}`);
+    if (forbiddenValueCharacters.test(value)) throw invalidHeader(`Header ${name} has a CR, LF or NUL in its value`);
+    // Apache's mod_authnz_fcgi matches `Variable-` case-sensitively; frameworks such as
+    // Fastify lower-case header names, so restore the prefix's spelling.
+    this.text += `${lower.startsWith('variable-') ? `Variable-${name.slice(9)}` : name}: ${value}\r\n`;
+  }
+
+  /** Every form node passes to `_storeHeader`: its own header map, a writeHead object, a flat or nested array. */
+  addAll(response: object, headers: unknown): void {
+    if (headers === null || typeof headers !== 'object') return;
+    if (Array.isArray(headers)) {
+      const list = headers as unknown[];
+      if (list.length > 0 && Array.isArray(list[0])) for (const entry of list as unknown[][]) this.add(entry[0], entry[1]);
+      else for (let index = 0; index < list.length; index += 2) this.add(list[index], list[index + 1]);
+      return;
+    }
+    const record = headers as Record<string, unknown>;
+    if (isOutHeaders(response, record)) {
+      for (const key of Object.keys(record)) {
+        const entry = record[key] as [unknown, unknown];
+        this.add(entry[0], entry[1]);
+      }
+    } else {
+      for (const key of Object.keys(record)) this.add(key, record[key]);
+    }
+  }
+
+  /** The head with its blank line; throws when some text is not latin1. */
+  finish(): string {
+    const text = `${this.text}\r\n`;
+    if (beyondLatin1.test(text)) throw invalidHeader('Header text must be latin1 (code points up to U+00FF)');
+    return text;
+  }
 }
 
 /**
@@ -96,7 +157,7 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
   /** The application status sent in END_REQUEST (0 = success). */
   appStatus = 0;
   readonly #sink: ResponseSink;
-  #head: Uint8Array | undefined;
+  #head: string | undefined;
   #finishCallbacks: WriteCallback[] = [];
   #waitingForDrain = false;
   #ended = false;
@@ -123,25 +184,14 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
   /** @internal node hook: builds the CGI head where node would build an HTTP/1.1 head. */
   _storeHeader(_statusLine: string, headers: unknown): void {
     const internals = this as unknown as OutgoingInternals;
-    const lines: [string, string][] = [];
-    let framed = false;
-    for (const [name, value] of headerLines(this, headers)) {
-      const lower = name.toLowerCase();
-      if (hopByHopHeaders.has(lower)) {
-        if (lower === 'transfer-encoding') framed = true;
-        continue;
-      }
-      if (lower === 'content-length') framed = true;
-      // Apache's mod_authnz_fcgi matches `Variable-` case-sensitively; frameworks such as
-      // Fastify lower-case header names, so restore the prefix's spelling.
-      lines.push([lower.startsWith('variable-') ? `Variable-${name.slice(9)}` : name, value]);
+    const head = new HeadBuilder(this.statusCode, this.statusMessage);
+    head.addAll(this, headers);
+    if (!head.framed && internals._hasBody && !internals._removedContLen && typeof internals._contentLength === 'number') {
+      head.add('Content-Length', String(internals._contentLength));
     }
-    if (!framed && internals._hasBody && !internals._removedContLen && typeof internals._contentLength === 'number') {
-      lines.push(['Content-Length', String(internals._contentLength)]);
-    }
-    const head = serializeCgiHead({ status: this.statusCode, statusText: this.statusMessage, headers: lines });
-    this.#head = head;
-    internals._header = Buffer.from(head.buffer, head.byteOffset, head.length).toString('latin1');
+    const text = head.finish();
+    this.#head = text;
+    internals._header = text;
     internals._headerSent = false;
     internals.chunkedEncoding = false;
   }
@@ -154,7 +204,7 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
     let ready = true;
     if (!internals._headerSent && this.#head !== undefined) {
       internals._headerSent = true;
-      ready = sink.writeStdout(this.#head);
+      ready = sink.writeStdoutText(this.#head);
       this.#head = undefined;
     }
     const bytes = typeof data === 'string' ? (data === '' ? emptyBytes : Buffer.from(data, encoding ?? 'utf8')) : data;

@@ -9,14 +9,26 @@
  * @module
  */
 
-const cache = new WeakMap<object, readonly (readonly [string, PropertyDescriptor])[]>();
+interface PinnedMembers {
+  /** Plain methods: assigned (one fast property store each; `defineProperty` costs several times more). */
+  readonly methods: readonly (readonly [string, unknown])[];
+  /** Accessors and anything else: defined with their descriptor. */
+  readonly others: readonly (readonly [string, PropertyDescriptor])[];
+}
 
-function ownMembers(prototype: object): readonly (readonly [string, PropertyDescriptor])[] {
+const cache = new WeakMap<object, PinnedMembers>();
+
+function ownMembers(prototype: object): PinnedMembers {
   let members = cache.get(prototype);
   if (members === undefined) {
-    members = Object.entries(Object.getOwnPropertyDescriptors(prototype))
-      .filter(([name]) => name !== 'constructor')
-      .map(([name, descriptor]) => [name, { ...descriptor, enumerable: false }] as const);
+    const methods: (readonly [string, unknown])[] = [];
+    const others: (readonly [string, PropertyDescriptor])[] = [];
+    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(prototype))) {
+      if (name === 'constructor') continue;
+      if (typeof descriptor.value === 'function' && descriptor.writable === true) methods.push([name, descriptor.value]);
+      else others.push([name, { ...descriptor, enumerable: false }]);
+    }
+    members = { methods, others };
     cache.set(prototype, members);
   }
   return members;
@@ -25,6 +37,8 @@ function ownMembers(prototype: object): readonly (readonly [string, PropertyDesc
 /**
  * Copies the members that an object's own class defines onto the object itself, so they
  * survive `Object.setPrototypeOf`. Idempotent; members already on the object are kept.
+ * Methods become plain own properties (assigned, so enumerable, as when a middleware
+ * wraps `res.end`).
  *
  * @example
  * ```ts
@@ -36,7 +50,12 @@ function ownMembers(prototype: object): readonly (readonly [string, PropertyDesc
 export function pinOwnMethods(target: object): void {
   const prototype = Object.getPrototypeOf(target) as object | null;
   if (prototype === null) return;
-  for (const [name, descriptor] of ownMembers(prototype)) {
+  const { methods, others } = ownMembers(prototype);
+  const record = target as Record<string, unknown>;
+  for (const [name, value] of methods) {
+    if (!Object.prototype.hasOwnProperty.call(target, name)) record[name] = value;
+  }
+  for (const [name, descriptor] of others) {
     if (!Object.prototype.hasOwnProperty.call(target, name)) Object.defineProperty(target, name, descriptor);
   }
 }

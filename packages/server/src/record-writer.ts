@@ -1,18 +1,53 @@
 /**
- * The write side of one connection: frames records, coalesces everything written in one
- * tick into one `writev` (cork/uncork), and reports the socket's backpressure.
+ * The write side of one connection: frames records straight into a shared slab, joins
+ * everything written in one tick into one socket write (one syscall per response in the
+ * usual case), and reports the socket's backpressure.
  *
  * @module
  */
 import type { Socket } from 'node:net';
-import { type StreamRecordType, encodeRecord, encodeStream } from '@fcgi/codec';
+import { FCGI_HEADER_LENGTH, FCGI_MAX_CONTENT_LENGTH, type StreamRecordType } from '@fcgi/codec';
 
 /** Called once the bytes were handed to the kernel, or the socket failed. */
 export type WriteCallback = (error?: Error | null) => void;
 
+/** Content at least this large is passed on as a view, never copied. */
+const copyThreshold = 8192;
+/** Bytes waiting in a tick above which they are written at once (not at the tick's end). */
+const flushThreshold = 64 * 1024;
+const slabSize = 64 * 1024;
+const endRequestType = 3;
+
+let slab = Buffer.allocUnsafeSlow(slabSize);
+/** Bytes of `slab` handed out; what lies before this offset is never written again. */
+let slabUsed = 0;
+
+function writeHeader(type: number, requestId: number, contentLength: number, paddingLength: number): void {
+  const target = slab;
+  const offset = slabUsed;
+  target[offset] = 1;
+  target[offset + 1] = type;
+  target[offset + 2] = requestId >>> 8;
+  target[offset + 3] = requestId & 0xff;
+  target[offset + 4] = contentLength >>> 8;
+  target[offset + 5] = contentLength & 0xff;
+  target[offset + 6] = paddingLength;
+  target[offset + 7] = 0;
+  slabUsed = offset + FCGI_HEADER_LENGTH;
+}
+
+function writePadding(paddingLength: number): void {
+  if (paddingLength > 0) slab.fill(0, slabUsed, slabUsed + paddingLength);
+  slabUsed += paddingLength;
+}
+
+function paddingFor(contentLength: number): number {
+  return (8 - (contentLength & 7)) & 7;
+}
+
 /**
- * Writes records to a socket. Writes made in the same tick go out in one `writev`; large
- * content is passed on as views, never copied.
+ * Writes records to a socket. Small records written in the same tick are framed into one
+ * buffer and go out in one write; large content is passed on as views, never copied.
  *
  * @example
  * ```ts
@@ -23,10 +58,18 @@ export type WriteCallback = (error?: Error | null) => void;
  */
 export class RecordWriter {
   readonly #socket: Socket;
-  #corked = false;
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#socket.uncork();
+  /** This tick's chunks, in order, not yet handed to the socket. */
+  #chunks: Uint8Array[] = [];
+  #pendingBytes = 0;
+  /** The slab bytes this writer is framing now: `slab` from #segmentStart to #segmentEnd. */
+  #segmentSlab: Buffer | undefined;
+  #segmentStart = 0;
+  #segmentEnd = 0;
+  #callbacks: WriteCallback[] = [];
+  #scheduled = false;
+  readonly #flushTick = (): void => {
+    this.#scheduled = false;
+    this.#flush();
   };
 
   constructor(socket: Socket) {
@@ -48,36 +91,175 @@ export class RecordWriter {
    * `end` is set). Returns false when the caller should wait for `'drain'`.
    */
   writeStream(type: StreamRecordType, requestId: number, content: Uint8Array, end: boolean, callback?: WriteCallback): boolean {
-    return this.#write(encodeStream(type, requestId, content, { end }), callback);
+    if (!this.writable) return refuse(callback);
+    let offset = 0;
+    while (offset < content.length) {
+      const length = Math.min(FCGI_MAX_CONTENT_LENGTH, content.length - offset);
+      this.#frame(type, requestId, offset === 0 && length === content.length ? content : content.subarray(offset, offset + length));
+      offset += length;
+    }
+    if (end) {
+      this.#begin(FCGI_HEADER_LENGTH);
+      writeHeader(type, requestId, 0, 0);
+      this.#segmentEnd = slabUsed;
+    }
+    return this.#after(callback);
+  }
+
+  /**
+   * Frames latin1 text (a CGI head) as one stream record, without an intermediate buffer.
+   * Text longer than one record is framed as bytes.
+   */
+  writeText(type: StreamRecordType, requestId: number, text: string, callback?: WriteCallback): boolean {
+    const length = text.length;
+    if (length >= copyThreshold) return this.writeStream(type, requestId, Buffer.from(text, 'latin1'), false, callback);
+    if (!this.writable) return refuse(callback);
+    const padding = paddingFor(length);
+    this.#begin(FCGI_HEADER_LENGTH + length + padding);
+    writeHeader(type, requestId, length, padding);
+    slabUsed += slab.write(text, slabUsed, length, 'latin1');
+    writePadding(padding);
+    this.#segmentEnd = slabUsed;
+    return this.#after(callback);
   }
 
   /** Writes END_REQUEST. */
   writeEnd(requestId: number, appStatus: number, protocolStatus: number, callback?: WriteCallback): boolean {
-    return this.#write([encodeRecord({ type: 3, requestId, appStatus, protocolStatus })], callback);
+    if (!this.writable) return refuse(callback);
+    this.#begin(2 * FCGI_HEADER_LENGTH);
+    writeHeader(endRequestType, requestId, 8, 0);
+    const target = slab;
+    const offset = slabUsed;
+    target.writeUInt32BE(appStatus >>> 0, offset);
+    target[offset + 4] = protocolStatus;
+    target[offset + 5] = 0;
+    target[offset + 6] = 0;
+    target[offset + 7] = 0;
+    slabUsed = offset + 8;
+    this.#segmentEnd = slabUsed;
+    return this.#after(callback);
   }
 
   /** Writes one already built record. */
   writeRecord(bytes: Uint8Array, callback?: WriteCallback): boolean {
-    return this.#write([bytes], callback);
+    if (!this.writable) return refuse(callback);
+    if (bytes.length >= copyThreshold) {
+      this.#view(bytes);
+    } else {
+      this.#begin(bytes.length);
+      slab.set(bytes, slabUsed);
+      slabUsed += bytes.length;
+      this.#segmentEnd = slabUsed;
+    }
+    return this.#after(callback);
   }
 
-  #write(pieces: readonly Uint8Array[], callback: WriteCallback | undefined): boolean {
-    const socket = this.#socket;
-    if (!this.writable) {
-      if (callback !== undefined) process.nextTick(callback);
-      return false;
+  #frame(type: number, requestId: number, content: Uint8Array): void {
+    const length = content.length;
+    const padding = paddingFor(length);
+    if (length < copyThreshold) {
+      this.#begin(FCGI_HEADER_LENGTH + length + padding);
+      writeHeader(type, requestId, length, padding);
+      slab.set(content, slabUsed);
+      slabUsed += length;
+      writePadding(padding);
+      this.#segmentEnd = slabUsed;
+      return;
     }
-    if (pieces.length === 0) {
-      if (callback !== undefined) process.nextTick(callback);
-      return !socket.writableNeedDrain;
+    this.#begin(FCGI_HEADER_LENGTH);
+    writeHeader(type, requestId, length, padding);
+    this.#segmentEnd = slabUsed;
+    this.#view(content);
+    if (padding > 0) {
+      this.#begin(padding);
+      writePadding(padding);
+      this.#segmentEnd = slabUsed;
     }
-    if (!this.#corked) {
-      this.#corked = true;
-      socket.cork();
-      process.nextTick(this.#uncork);
-    }
-    const last = pieces.length - 1;
-    for (let index = 0; index < last; index++) socket.write(pieces[index] as Uint8Array);
-    return socket.write(pieces[last] as Uint8Array, callback);
   }
+
+  /**
+   * Makes room for `length` more bytes at `slabUsed`, continuing this writer's segment when
+   * nothing else was framed since (another connection may share the slab in one tick).
+   */
+  #begin(length: number): void {
+    const contiguous = this.#segmentSlab === slab && this.#segmentEnd === slabUsed;
+    if (slabUsed + length > slab.length) {
+      this.#closeSegment();
+      slab = Buffer.allocUnsafeSlow(Math.max(slabSize, length));
+      slabUsed = 0;
+    } else if (!contiguous) {
+      this.#closeSegment();
+    }
+    if (this.#segmentSlab === undefined) {
+      this.#segmentSlab = slab;
+      this.#segmentStart = slabUsed;
+      this.#segmentEnd = slabUsed;
+    }
+    this.#pendingBytes += length;
+    this.#schedule();
+  }
+
+  /** Ends the slab segment being framed: it becomes one chunk of this tick. */
+  #closeSegment(): void {
+    const segment = this.#segmentSlab;
+    if (segment === undefined) return;
+    this.#segmentSlab = undefined;
+    if (this.#segmentEnd > this.#segmentStart) this.#chunks.push(segment.subarray(this.#segmentStart, this.#segmentEnd));
+  }
+
+  /** A large piece of content: its own chunk, never copied. */
+  #view(content: Uint8Array): void {
+    this.#closeSegment();
+    this.#chunks.push(content);
+    this.#pendingBytes += content.length;
+    this.#schedule();
+  }
+
+  #after(callback: WriteCallback | undefined): boolean {
+    if (callback !== undefined) this.#callbacks.push(callback);
+    if (this.#pendingBytes >= flushThreshold) return this.#flush();
+    return !this.#socket.writableNeedDrain;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    process.nextTick(this.#flushTick);
+  }
+
+  /**
+   * Hands what this tick framed to the socket now (before `socket.end()`, say); it would go
+   * at the end of the tick otherwise. Returns false when the caller should wait for drain.
+   */
+  flush(): boolean {
+    return this.#flush();
+  }
+
+  /** Hands this tick's chunks to the socket (one write when they fit one chunk); callbacks ride on the last. */
+  #flush(): boolean {
+    this.#closeSegment();
+    const chunks = this.#chunks;
+    const callbacks = this.#callbacks;
+    this.#pendingBytes = 0;
+    if (chunks.length > 0) this.#chunks = [];
+    if (callbacks.length > 0) this.#callbacks = [];
+    const socket = this.#socket;
+    if (!this.writable || chunks.length === 0) {
+      for (const callback of callbacks) process.nextTick(callback);
+      return this.writable && !socket.writableNeedDrain;
+    }
+    const notify = callbacks.length === 0 ? undefined : callbacks.length === 1 ? callbacks[0] : (error?: Error | null): void => callbacks.forEach((callback) => callback(error));
+    if (chunks.length === 1) return socket.write(chunks[0] as Uint8Array, notify);
+    socket.cork();
+    const last = chunks.length - 1;
+    for (let index = 0; index < last; index++) socket.write(chunks[index] as Uint8Array);
+    const ready = socket.write(chunks[last] as Uint8Array, notify);
+    socket.uncork();
+    return ready;
+  }
+}
+
+function refuse(callback: WriteCallback | undefined): boolean {
+  if (callback !== undefined) process.nextTick(callback);
+  return false;
 }

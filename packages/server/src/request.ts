@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { type NameValuePair, ParamsDecoder, ProtocolStatus, RecordType } from '@fcgi/codec';
+import { type NameValuePair, ParamsDecoder, ProtocolStatus, RecordType, decodeParams } from '@fcgi/codec';
 import { FastCgiServerError, ServerErrorCode } from './errors.js';
 import { InputChannel, type InputFlowControl } from './input-channel.js';
+import { DecodedParams, countWholePairs } from './params-fast.js';
 import type { ResolvedEngineOptions } from './options.js';
 import type { RecordWriter, WriteCallback } from './record-writer.js';
 
@@ -73,10 +74,16 @@ export class ActiveRequest {
   readonly role: RoleName;
   readonly keepConn: boolean;
   readonly stdin: InputChannel;
-  readonly data: InputChannel;
   readonly #host: RequestHost;
-  readonly #paramsDecoder: ParamsDecoder;
-  readonly #pairs: NameValuePair[] = [];
+  /** Created for filters only (the DATA stream). */
+  #data: InputChannel | undefined;
+  /** The streaming decoder, created only when PARAMS do not come as one whole-pairs record. */
+  #paramsDecoder: ParamsDecoder | undefined;
+  /** The one whole-pairs PARAMS record of the fast path, and its number of pairs. */
+  #rawParams: Uint8Array | undefined;
+  #rawCount = 0;
+  #decoded: DecodedParams | undefined;
+  #pairs: NameValuePair[] | undefined;
   /** Created when someone asks for the signal: most requests never need one. */
   #abortController: AbortController | undefined;
   #abortReason: FastCgiServerError | undefined;
@@ -91,10 +98,13 @@ export class ActiveRequest {
     this.requestId = requestId;
     this.role = role;
     this.keepConn = keepConn;
-    const options = host.options;
-    this.#paramsDecoder = new ParamsDecoder({ maxParamsBytes: options.maxParamsBytes, maxParamsPairs: options.maxParamsPairs });
-    this.stdin = new InputChannel(host, options.stdinHighWaterMark);
-    this.data = new InputChannel(host, options.stdinHighWaterMark);
+    this.stdin = new InputChannel(host, host.options.stdinHighWaterMark);
+  }
+
+  /** The DATA stream's channel (Filter role). */
+  get data(): InputChannel {
+    this.#data ??= new InputChannel(this.#host, this.#host.options.stdinHighWaterMark);
+    return this.#data;
   }
 
   /** Fires when the web server aborts the request or the connection is lost. */
@@ -121,9 +131,19 @@ export class ActiveRequest {
     return this.#params;
   }
 
-  /** Every decoded pair, with its raw bytes, once PARAMS ended. */
+  /** Every decoded pair, with its raw bytes, once PARAMS ended (built on first use). */
   get pairs(): readonly NameValuePair[] {
+    if (this.#pairs === undefined) {
+      const options = this.#host.options;
+      const raw = this.#rawParams;
+      this.#pairs = raw === undefined ? [] : decodeParams(raw, { maxParamsBytes: options.maxParamsBytes, maxParamsPairs: options.maxParamsPairs });
+    }
     return this.#pairs;
+  }
+
+  /** The fast path's names and values (one whole-pairs PARAMS record), else undefined. */
+  get decodedParams(): DecodedParams | undefined {
+    return this.#decoded;
   }
 
   /** True once END_REQUEST was written or the connection was lost. */
@@ -142,15 +162,47 @@ export class ActiveRequest {
 
   /** Consumes one PARAMS record's content; throws the codec's errors (limits, malformed pairs). */
   pushParams(content: Uint8Array): void {
-    for (const pair of this.#paramsDecoder.push(content)) this.#pairs.push(pair);
+    const options = this.#host.options;
+    if (this.#paramsDecoder === undefined && this.#rawParams === undefined && content.length <= options.maxParamsBytes) {
+      const count = countWholePairs(content, options.maxParamsPairs);
+      if (count >= 0) {
+        this.#rawParams = content;
+        this.#rawCount = count;
+        return;
+      }
+    }
+    const pairs = (this.#pairs ??= []);
+    for (const pair of this.#streamingDecoder().push(content)) pairs.push(pair);
+  }
+
+  /** The streaming decoder, fed first with the record the fast path kept (whole pairs within the limits: it cannot fail). */
+  #streamingDecoder(): ParamsDecoder {
+    if (this.#paramsDecoder !== undefined) return this.#paramsDecoder;
+    const options = this.#host.options;
+    const decoder = new ParamsDecoder({ maxParamsBytes: options.maxParamsBytes, maxParamsPairs: options.maxParamsPairs });
+    this.#paramsDecoder = decoder;
+    const raw = this.#rawParams;
+    if (raw !== undefined) {
+      this.#rawParams = undefined;
+      const pairs = (this.#pairs ??= []);
+      for (const pair of decoder.push(raw)) pairs.push(pair);
+    }
+    return decoder;
   }
 
   /** The empty PARAMS record: returns the params. Throws when a pair was cut short. */
   endParams(): Readonly<Record<string, string>> {
-    this.#paramsDecoder.end();
+    this.#paramsDecoder?.end();
     this.#clearParamsTimer();
     const params: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const pair of this.#pairs) params[pair.name] = pair.value;
+    if (this.#rawParams !== undefined && this.#paramsDecoder === undefined) {
+      const decoded = new DecodedParams(this.#rawParams, this.#rawCount);
+      this.#decoded = decoded;
+      const { names, values } = decoded;
+      for (let index = 0; index < names.length; index++) params[names[index] as string] = values[index] as string;
+    } else {
+      for (const pair of this.pairs) params[pair.name] = pair.value;
+    }
     this.#params = params;
     return params;
   }
@@ -198,6 +250,12 @@ export class ActiveRequest {
   writeStdout(chunk: Uint8Array, callback?: WriteCallback): boolean {
     if (this.#done) return false;
     return this.#host.writer.writeStream(RecordType.Stdout, this.requestId, chunk, false, callback);
+  }
+
+  /** Writes latin1 text (a CGI head) as one STDOUT record. */
+  writeStdoutText(text: string): boolean {
+    if (this.#done) return false;
+    return this.#host.writer.writeText(RecordType.Stdout, this.requestId, text);
   }
 
   /** Writes bytes as STDERR records (the web server logs them). */
@@ -252,7 +310,7 @@ export class ActiveRequest {
 
   #release(): void {
     this.stdin.close();
-    this.data.close();
+    this.#data?.close();
     this.#host.requestFinished(this);
     this.#hooks?.onDone();
   }

@@ -1,0 +1,174 @@
+/**
+ * The per-request fast paths (issue 3/8 performance work) behave exactly as the general
+ * ones: PARAMS in one whole-pairs record (decoded lazily, no pair objects) versus split
+ * across records (the streaming decoder); one buffer per response from the record writer,
+ * shared between connections in one tick; the cheap method pinning Express relies on.
+ */
+import { Buffer } from 'node:buffer';
+import { describe, expect, it } from 'vitest';
+import { RecordType, Role, decodeParams, encodeParams, encodeRecord, encodeStream } from '@fcgi/codec';
+import { type FastCgiIncomingMessage, createServer } from '../src/index.js';
+import { DecodedParams, countWholePairs } from '../src/params-fast.js';
+import { pinOwnMethods } from '../src/pin-methods.js';
+import { TestClient, baseParams, startServer } from './support/harness.js';
+
+interface Seen {
+  params: Record<string, string>;
+  pairs: { name: string; value: string; valueBytes: number[] }[];
+  url: string | undefined;
+  headers: Record<string, unknown>;
+  rawHeaders: string[];
+}
+
+function snapshot(req: FastCgiIncomingMessage): Seen {
+  return {
+    params: { ...req.fastcgi.params },
+    pairs: req.fastcgi.pairs.map((pair) => ({ name: pair.name, value: pair.value, valueBytes: [...pair.valueBytes] })),
+    url: req.url,
+    headers: { ...req.headers },
+    rawHeaders: [...req.rawHeaders],
+  };
+}
+
+/** BEGIN_REQUEST, the params bytes cut into records at `cuts`, the empty PARAMS and STDIN records. */
+function requestWithParamsCut(requestId: number, params: Uint8Array, cuts: number[]): Uint8Array[] {
+  const records: Uint8Array[] = [encodeRecord({ type: RecordType.BeginRequest, requestId, role: Role.Responder, keepConn: true })];
+  let start = 0;
+  for (const cut of [...cuts, params.length]) {
+    if (cut > start) records.push(...encodeStream(RecordType.Params, requestId, params.subarray(start, cut)));
+    start = cut;
+  }
+  records.push(...encodeStream(RecordType.Params, requestId, new Uint8Array(0), { end: true }));
+  records.push(...encodeStream(RecordType.Stdin, requestId, new Uint8Array(0), { end: true }));
+  return records;
+}
+
+describe('PARAMS fast path (one whole-pairs record)', () => {
+  const params = encodeParams([
+    ...Object.entries(baseParams('/caf\u00e9?q=\u00fc')),
+    ['HTTP_X_NAME', 'J\u00e9r\u00f4me'],
+    ['HTTP_X_NAME', 'second value, dropped from headers'],
+    ['HTTP_ACCEPT', 'text/plain'],
+    ['CONTENT_TYPE', 'text/plain'],
+    ['HTTP_CONTENT_TYPE', 'duplicate, dropped'],
+    ['EMPTY', ''],
+    ['DUPLICATE', 'first'],
+    ['DUPLICATE', 'last wins in params'],
+  ]);
+
+  it('gives the same params, pairs, url and headers as PARAMS split across records', async () => {
+    const seen: Seen[] = [];
+    const { port } = await startServer({}, (req, res) => {
+      seen.push(snapshot(req));
+      res.end('ok');
+    });
+    const client = await TestClient.connect(port);
+    client.send(requestWithParamsCut(1, params, []));
+    await client.reply(1);
+    client.send(requestWithParamsCut(2, params, [7, 40]));
+    await client.reply(2);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toEqual(seen[1]);
+    const [whole] = seen;
+    expect(whole?.params.DUPLICATE).toBe('last wins in params');
+    expect(whole?.params.HTTP_X_NAME).toBe('second value, dropped from headers');
+    expect(whole?.headers['x-name']).toBe(Buffer.from('J\u00e9r\u00f4me').toString('latin1'));
+    expect(whole?.headers['content-type']).toBe('text/plain');
+    expect(whole?.url).toBe(Buffer.from('/caf\u00e9?q=\u00fc').toString('latin1'));
+    expect(whole?.pairs).toEqual(decodeParams(params).map((pair) => ({ name: pair.name, value: pair.value, valueBytes: [...pair.valueBytes] })));
+  });
+
+  it('decodes names and values as the codec does, also around non-ASCII and invalid UTF-8 bytes', () => {
+    const bytes = encodeParams([
+      ['A', 'plain'],
+      ['B', new Uint8Array([0x4a, 0xc3, 0xa9, 0xff, 0x41])],
+      ['\u00e9', '\ufeffbom'],
+    ]);
+    expect(countWholePairs(bytes, 10)).toBe(3);
+    const decoded = new DecodedParams(bytes, 3);
+    const codec = decodeParams(bytes);
+    expect(decoded.names).toEqual(codec.map((pair) => pair.name));
+    expect(decoded.values).toEqual(codec.map((pair) => pair.value));
+    expect(decoded.latin1Value(1)).toBe(Buffer.from([0x4a, 0xc3, 0xa9, 0xff, 0x41]).toString('latin1'));
+  });
+
+  it('leaves truncated records and records over maxParamsPairs to the streaming decoder', () => {
+    const bytes = encodeParams([
+      ['A', '1'],
+      ['B', '2'],
+    ]);
+    expect(countWholePairs(bytes.subarray(0, bytes.length - 1), 10)).toBe(-1);
+    expect(countWholePairs(bytes, 1)).toBe(-1);
+    expect(countWholePairs(bytes, 2)).toBe(2);
+  });
+
+  it('still refuses too many pairs with 431, through the streaming decoder', async () => {
+    const { port } = await startServer({ maxParamsPairs: 3 }, (_req, res) => res.end('never'));
+    const client = await TestClient.connect(port);
+    const reply = await client.fetch(1, { params: baseParams('/', { A: '1', B: '2' }) });
+    expect(reply.status).toBe(431);
+  });
+});
+
+describe('record writer: one buffer per tick', () => {
+  it('keeps the responses of connections answered in the same tick apart', async () => {
+    const server = createServer((req, res) => res.end(`answer for ${req.url ?? ''}`));
+    const { port } = await new Promise<{ port: number }>((resolve) => {
+      server.listen(0, '127.0.0.1', () => resolve(server.address() as { port: number }));
+    });
+    const clients = await Promise.all([1, 2, 3].map(() => TestClient.connect(port)));
+    const replies = await Promise.all(clients.map((client, index) => client.fetch(1, { params: baseParams(`/client-${index}`) })));
+    expect(replies.map((reply) => reply.body.toString())).toEqual(['answer for /client-0', 'answer for /client-1', 'answer for /client-2']);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('frames a body larger than one record, and a head with latin1 text, exactly', async () => {
+    const body = Buffer.alloc(70_000, 7);
+    const { port } = await startServer({}, (_req, res) => {
+      res.setHeader('X-Latin1', 'caf\u00e9');
+      res.end(body);
+    });
+    const client = await TestClient.connect(port);
+    const reply = await client.fetch(1);
+    expect(reply.header('X-Latin1')).toBe('caf\u00e9');
+    expect(reply.header('Content-Length')).toBe('70000');
+    expect(reply.body.equals(body)).toBe(true);
+    const stdout = reply.records.filter((record) => record.type === RecordType.Stdout).map((record) => (record as { content: Uint8Array }).content.length);
+    expect(Math.max(...stdout)).toBeLessThanOrEqual(65535);
+    expect(stdout[stdout.length - 1]).toBe(0);
+  });
+
+  it('refuses a header value outside latin1 as serializeCgiHead did', async () => {
+    const errors: string[] = [];
+    const { port, server } = await startServer({}, (_req, res) => {
+      res.writeHead(200, { 'X-Bad': 'snow \u2603' });
+      res.end();
+    });
+    server.on('requestError', (error) => errors.push(String((error.cause as { code?: string } | undefined)?.code)));
+    const client = await TestClient.connect(port);
+    const reply = await client.fetch(1);
+    expect(reply.status).toBe(500);
+    expect(errors).toEqual(['ERR_FCGI_INVALID_HEADER']);
+  });
+});
+
+describe('pinOwnMethods', () => {
+  it('keeps the class methods on the instance after a prototype swap, once each', () => {
+    class Base {
+      greet(): string {
+        return 'base';
+      }
+    }
+    class Derived extends Base {
+      override greet(): string {
+        return 'derived';
+      }
+    }
+    const target = new Derived();
+    pinOwnMethods(target);
+    pinOwnMethods(target);
+    Object.setPrototypeOf(target, Base.prototype);
+    expect(target.greet()).toBe('derived');
+    expect(Object.keys(target)).toEqual(['greet']);
+  });
+});
