@@ -174,6 +174,27 @@ function beforeAfter(report, baseline) {
 }
 
 /**
+ * One table of every target of every suite (informative ratios left out), so the page
+ * opens with what is met and what is not; each row links to its section.
+ *
+ * @param {Array<{ report: any }>} results
+ * @returns {string[]}
+ */
+function targetsAtAGlance(results) {
+  const rows = [];
+  for (const { report } of results) {
+    for (const target of report.targets ?? []) {
+      if (/informative/.test(target.description)) continue;
+      const unit = target.unit === undefined ? 'x' : ` ${target.unit}`;
+      const measured = report.kind === 'tables' ? `${target.measured.median.toFixed(2)}${unit}` : times(target.measured);
+      rows.push(`| ${report.title ?? report.suite} | ${target.description} | ${measured} | ${target.met ? 'met' : '**not met**: see its analysis'} |`);
+    }
+  }
+  if (rows.length === 0) return [];
+  return ['## Targets at a glance', '', '| suite | target | median | |', '|---|---|---|---|', ...rows, ''];
+}
+
+/**
  * Writes `docs/benchmarks.md`; returns its path.
  *
  * @returns {string}
@@ -189,6 +210,7 @@ export function renderBenchmarksDoc() {
     '',
   ];
   if (results.length === 0) lines.push('No results yet: run `pnpm bench`.', '');
+  lines.push(...targetsAtAGlance(results));
   for (const { path, report, baseline } of results) {
     lines.push(...(report.kind === 'tables' ? tablesSection(report, path, join(root, 'docs')) : section(report, path, baseline)));
   }

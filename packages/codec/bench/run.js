@@ -247,11 +247,11 @@ function main() {
   const targets = only !== undefined && only !== '' ? [] : [
     ...results.flatMap((scenario) => /** @type {const} */ (['decode', 'encode']).map((operation) => {
       const measured = operationOf(scenario.id, operation).codecVersusFastcgiStream;
-      return { id: `${scenario.id}/${operation}/vs-fastcgi-stream`, description: `${scenario.title}, ${operation}: @fcgi/codec / fastcgi-stream >= 2`, threshold: 2, measured, met: measured.median >= 2 };
+      return { id: `${scenario.id}/${operation}/vs-fastcgi-stream`, description: `${scenario.title}, ${operation}: @fcgi/codec / fastcgi-stream >= 3 (issue 8)`, threshold: 3, measured, met: measured.median >= 3 };
     })),
     (() => {
       const measured = operationOf('large-stdout', 'decode').codecVersusMemcpy;
-      return { id: 'large-stdout/decode/vs-memcpy', description: '1 MiB STDOUT decode: @fcgi/codec / memory copy >= 0.5 (within 2x of the copy rate)', threshold: 0.5, measured, met: measured.median >= 0.5 };
+      return { id: 'large-stdout/decode/vs-memcpy', description: '1 MiB STDOUT decode: @fcgi/codec / memory copy >= 0.67 (within 1.5x of the copy rate, issue 8)', threshold: 2 / 3, measured, met: measured.median >= 2 / 3 };
     })(),
   ];
 
