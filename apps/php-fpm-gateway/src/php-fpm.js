@@ -1,9 +1,8 @@
 // Starts a php-fpm pool of its own: config rendered from config/php-fpm.conf into a
 // temporary run directory, a Unix socket there, nothing read from /etc/php.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findBinary, renderTemplate, startProcess } from '@fcgi/app-support/processes';
+import { findBinary } from '@fcgi/app-support/processes';
+import { startPhpFpmPool } from '@fcgi/app-support/php-fpm';
 
 const poolTemplate = new URL('../config/php-fpm.conf', import.meta.url);
 const iniFile = new URL('../config/php.ini', import.meta.url);
@@ -22,35 +21,14 @@ const iniFile = new URL('../config/php.ini', import.meta.url);
 export async function startPhpFpm(options = {}) {
   const command = findBinary(['php-fpm8.2', 'php-fpm']);
   if (command === undefined) throw new Error('php-fpm is not installed (apt-get install php8.2-fpm), or set PHP_FPM_ADDRESS to a running pool');
-  const runDirectory = await mkdtemp(join(tmpdir(), 'php-fpm-gateway-'));
-  const socketPath = join(runDirectory, 'php-fpm.sock');
-  let running;
-  try {
-    const configPath = join(runDirectory, 'php-fpm.conf');
-    await writeFile(configPath, await renderTemplate(poolTemplate, { RUN_DIRECTORY: runDirectory, SOCKET_PATH: socketPath, MAX_CHILDREN: options.maxChildren ?? 4 }));
-    await writeFile(join(runDirectory, 'php.ini'), await readFile(iniFile));
-    const asRoot = process.getuid?.() === 0 ? ['-R'] : [];
-    running = await startProcess({
-      name: 'php-fpm',
-      command,
-      args: ['-F', ...asRoot, '-p', runDirectory, '-y', configPath, '-c', join(runDirectory, 'php.ini')],
-      address: { path: socketPath },
-      environment: { PHP_INI_SCAN_DIR: '' },
-      stopSignal: 'SIGQUIT', // graceful: workers finish their requests
-    });
-  } catch (error) {
-    await rm(runDirectory, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    address: `unix:${socketPath}`,
-    runDirectory,
-    accessLog: join(runDirectory, 'access.log'),
-    pid: running.pid,
-    output: running.output,
-    stop: async () => {
-      await running.stop();
-      await rm(runDirectory, { recursive: true, force: true });
-    },
-  };
+  const socketPath = (runDirectory) => join(runDirectory, 'php-fpm.sock');
+  const pool = await startPhpFpmPool({
+    command,
+    prefix: 'php-fpm-gateway-',
+    poolTemplate,
+    iniFile,
+    listen: (runDirectory) => ({ path: socketPath(runDirectory) }),
+    values: (runDirectory) => ({ SOCKET_PATH: socketPath(runDirectory), MAX_CHILDREN: options.maxChildren ?? 4 }),
+  });
+  return { ...pool, address: `unix:${socketPath(pool.runDirectory)}`, accessLog: join(pool.runDirectory, 'access.log') };
 }

@@ -1,10 +1,8 @@
 // Several php-fpm pools, each its own php-fpm master on its own loopback port, all running
 // the same site/: what several PHP hosts look like from the Node gateway.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findPeer, freePort, renderTemplate, startProcess } from '@fcgi/app-support/processes';
+import { startPhpFpmPool } from '@fcgi/app-support/php-fpm';
+import { findPeer, freePort } from '@fcgi/app-support/processes';
 
 /** The PHP app the pools run. */
 export const siteDirectory = fileURLToPath(new URL('../site', import.meta.url));
@@ -23,35 +21,16 @@ const iniFile = new URL('../config/php.ini', import.meta.url);
  */
 export async function startPhpPool(options) {
   const port = await freePort();
-  const runDirectory = await mkdtemp(join(tmpdir(), `scale-out-${options.name}-`));
-  let running;
-  try {
-    const configPath = join(runDirectory, 'php-fpm.conf');
-    const values = { RUN_DIRECTORY: runDirectory, NAME: options.name, PORT: port, MAX_CHILDREN: options.maxChildren ?? 2 };
-    await writeFile(configPath, await renderTemplate(poolTemplate, values));
-    await writeFile(join(runDirectory, 'php.ini'), await readFile(iniFile));
-    const asRoot = process.getuid?.() === 0 ? ['-R'] : [];
-    running = await startProcess({
-      name: `php-fpm ${options.name}`,
-      command: options.command,
-      args: ['-F', ...asRoot, '-p', runDirectory, '-y', configPath, '-c', join(runDirectory, 'php.ini')],
-      address: { host: '127.0.0.1', port },
-      environment: { PHP_INI_SCAN_DIR: '' },
-      stopSignal: 'SIGQUIT', // graceful: workers finish their requests
-    });
-  } catch (error) {
-    await rm(runDirectory, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    name: options.name,
-    address: `127.0.0.1:${port}`,
-    pid: running.pid,
-    stop: async () => {
-      await running.stop();
-      await rm(runDirectory, { recursive: true, force: true });
-    },
-  };
+  const pool = await startPhpFpmPool({
+    command: options.command,
+    prefix: `scale-out-${options.name}-`,
+    name: `php-fpm ${options.name}`,
+    poolTemplate,
+    iniFile,
+    listen: () => ({ host: '127.0.0.1', port }),
+    values: () => ({ NAME: options.name, PORT: port, MAX_CHILDREN: options.maxChildren ?? 2 }),
+  });
+  return { name: options.name, address: `127.0.0.1:${port}`, pid: pool.pid, stop: pool.stop };
 }
 
 /**
