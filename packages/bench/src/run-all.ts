@@ -43,7 +43,7 @@ async function runOne(name: string): Promise<void> {
   const body = await scenario.run();
   if (body === undefined) return;
   for (const result of body.scenarios) printScenario(result);
-  for (const target of body.targets) console.log(`target: ${target.description}: ${target.measured.median.toFixed(2)}x ${/informative/.test(target.description) ? '(informative)' : target.met ? 'met' : 'NOT MET'}`);
+  for (const target of body.targets) console.log(`target: ${target.description}: ${target.measured.median.toFixed(2)}${target.unit === undefined ? 'x' : ` ${target.unit}`} ${/informative/.test(target.description) ? '(informative)' : target.met ? 'met' : 'NOT MET'}`);
   console.log(writeReport(body, startedAt, `pnpm --filter @fcgi/bench bench ${name}`));
 }
 
