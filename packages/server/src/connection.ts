@@ -158,7 +158,7 @@ export class Connection implements RequestHost {
     this.#awaitingParams = [];
     if (this.#ending) return;
     for (const request of requests) {
-      if (request.done || request.params !== undefined) continue;
+      if (request.done || request.paramsEnded) continue;
       const requestId = request.requestId;
       request.startParamsTimer(() => {
         this.#fail(new FastCgiServerError(ServerErrorCode.ParamsTimeout, `PARAMS of request ${requestId} did not end within ${this.options.paramsTimeout} ms`, { requestId }));
@@ -212,7 +212,7 @@ export class Connection implements RequestHost {
   /** Like #active, and requires PARAMS to be complete. */
   #running(record: FcgiRecord): ActiveRequest | undefined {
     const request = this.#active(record);
-    if (request !== undefined && request.params === undefined) {
+    if (request !== undefined && !request.paramsEnded) {
       throw protocolError(ServerErrorCode.UnexpectedRecord, 'A STDIN or DATA record arrived before the end of PARAMS', record);
     }
     return request;
@@ -238,7 +238,7 @@ export class Connection implements RequestHost {
   }
 
   #params(request: ActiveRequest | undefined, content: Uint8Array): void {
-    if (request === undefined || request.params !== undefined || request.done) return;
+    if (request === undefined || request.paramsEnded || request.done) return;
     if (content.length === 0) {
       request.endParams();
       this.#context.dispatch(request);

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { RequestListener } from './node-handler.js';
-import type { FastCgiIncomingMessage, FastCgiRequestInfo } from './node-request.js';
+import { type FastCgiIncomingMessage, type FastCgiRequestInfo, peerInfo } from './node-request.js';
 import type { FastCgiServerResponse } from './node-response.js';
 
 /**
@@ -38,7 +38,8 @@ export type FetchHandler = (request: Request, context: FetchContext) => Response
 
 function origin(req: FastCgiIncomingMessage): string {
   const params = req.fastcgi.params;
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
+  // From the params, as `req.socket.encrypted` is: reading `req.socket` would create the stand-in.
+  const scheme = peerInfo(params).encrypted ? 'https' : 'http';
   const host = req.headers.host ?? (params.SERVER_NAME ? `${params.SERVER_NAME}${params.SERVER_PORT ? `:${params.SERVER_PORT}` : ''}` : 'localhost');
   return `${scheme}://${host}`;
 }

@@ -5,13 +5,12 @@
  *
  * @module
  */
-import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { type FastCgiServerError, handlerError } from './errors.js';
 import type { NameValuePair } from '@fcgi/codec';
-import { FastCgiIncomingMessage, type FastCgiRequestInfo, FastCgiSocket, initializeRequest, peerInfo } from './node-request.js';
+import { FastCgiIncomingMessage, type FastCgiRequestInfo, FastCgiSocket, RequestSource, initializeRequest, peerInfo, socketSlot } from './node-request.js';
 import { FastCgiServerResponse } from './node-response.js';
-import type { ActiveRequest, RoleName } from './request.js';
+import type { ActiveRequest, RequestHooks, RoleName } from './request.js';
 import { pinOwnMethods } from './pin-methods.js';
 
 /**
@@ -49,18 +48,21 @@ function ignore(): void {}
 class RequestInfo implements FastCgiRequestInfo {
   readonly role: RoleName;
   readonly requestId: number;
-  readonly params: Readonly<Record<string, string>>;
   readonly keepConn: boolean;
   readonly data: Readable | undefined;
   readonly #request: ActiveRequest;
 
-  constructor(request: ActiveRequest, params: Readonly<Record<string, string>>, data: Readable | undefined) {
+  constructor(request: ActiveRequest, data: Readable | undefined) {
     this.#request = request;
     this.role = request.role;
     this.requestId = request.requestId;
-    this.params = params;
     this.keepConn = request.keepConn;
     this.data = data;
+  }
+
+  /** Built on first read: handlers that read only headers and url never pay for it. */
+  get params(): Readonly<Record<string, string>> {
+    return this.#request.params ?? {};
   }
 
   get pairs(): readonly NameValuePair[] {
@@ -96,6 +98,144 @@ function answerError(res: FastCgiServerResponse, status: number, text: string): 
   res.destroy();
 }
 
+/** node's ServerResponse 'close' (as its http server emits it once the response is done). */
+function emitResponseClose(res: FastCgiServerResponse): void {
+  const internals = res as unknown as { _closed: boolean; destroyed: boolean };
+  if (internals._closed) return;
+  internals.destroyed = true;
+  internals._closed = true;
+  res.emit('close');
+}
+
+/**
+ * One request on the node:http side: the source of `req`'s body and lazy socket stand-in,
+ * and the engine's hooks for the request, as methods of one object (no closures per request).
+ */
+class NodeExchange extends RequestSource implements RequestHooks {
+  readonly req: FastCgiIncomingMessage;
+  readonly res: FastCgiServerResponse;
+  readonly readableHighWaterMark: number;
+  readonly #request: ActiveRequest;
+  readonly #report: RequestErrorReporter;
+  #data: Readable | undefined;
+  #socket: FastCgiSocket | undefined;
+  #finished = false;
+  #cleanedUp = false;
+
+  constructor(request: ActiveRequest, report: RequestErrorReporter) {
+    super();
+    this.#request = request;
+    this.#report = report;
+    this.readableHighWaterMark = request.stdin.highWaterMark;
+    const req = new FastCgiIncomingMessage(this);
+    this.req = req;
+    if (request.role === 'filter') {
+      const data = new Readable({ highWaterMark: request.data.highWaterMark, read: () => request.data.demand() });
+      request.data.bind(data);
+      this.#data = data;
+    }
+    initializeRequest(req, new RequestInfo(request, this.#data), request);
+    request.stdin.bind(req, () => {
+      req.complete = true;
+    });
+    // An authorizer gets no body (Apache and lighttpd often send no STDIN record at all).
+    if (request.role === 'authorizer') request.stdin.end();
+    const res = new FastCgiServerResponse(req, request, this);
+    this.res = res;
+    // Express swaps req/res prototypes: keep the FastCGI overrides on the instances.
+    pinOwnMethods(req);
+    pinOwnMethods(res);
+    res.once('finish', () => {
+      this.#finished = true;
+    });
+    res.on('error', (error: Error) => report(handlerError(error, request.requestId), req));
+    request.setHooks(this);
+  }
+
+  demand(): void {
+    this.#request.stdin.demand();
+  }
+
+  materializeSocket(): FastCgiSocket {
+    if (this.#socket !== undefined) return this.#socket;
+    const socket = new FastCgiSocket(peerInfo(this.#request.params ?? {}), this.readableHighWaterMark, () => this.#onSocketDestroyed());
+    this.#socket = socket;
+    socket.on('error', ignore);
+    this.req[socketSlot] = socket;
+    const res = this.res;
+    // What `res.assignSocket` does, without flushing (nothing is ever buffered in node's queue).
+    (socket as unknown as { _httpMessage: unknown })._httpMessage = res;
+    socket.on('close', () => emitResponseClose(res));
+    res[socketSlot] = socket;
+    res.emit('socket', socket);
+    // Read only after the request ended: it is as destroyed as it would have been by then.
+    if (this.#cleanedUp) socket.destroy();
+    return socket;
+  }
+
+  /** The handler destroyed req or res: the response is cut short. */
+  #onSocketDestroyed(): void {
+    const request = this.#request;
+    if (!request.done) request.finish(this.res.appStatus === 0 ? 1 : this.res.appStatus);
+  }
+
+  run(listener: RequestListener): void {
+    try {
+      const result = listener(this.req, this.res);
+      if (isPromiseLike(result)) result.then(undefined, (error: unknown) => this.onHandlerError(error));
+    } catch (error) {
+      this.onHandlerError(error);
+    }
+  }
+
+  onAbort(reason: FastCgiServerError): void {
+    this.req.destroy(reason);
+    this.#data?.destroy();
+    this.materializeSocket().destroy();
+  }
+
+  onInputError(error: FastCgiServerError): void {
+    this.#report(error, this.req);
+    answerError(this.res, 413, 'Content Too Large');
+  }
+
+  onDone(): void {
+    if (this.#request.aborted) return;
+    if (this.res.writableEnded && !this.#finished) this.res.once('finish', () => this.#cleanup());
+    else this.#cleanup();
+  }
+
+  onHandlerError(error: unknown): void {
+    const request = this.#request;
+    // A handler that fails only because the web server aborted its request is not news.
+    if (request.aborted && isAbortConsequence(error, request.abortReason)) return;
+    this.#report(handlerError(error, request.requestId), this.req);
+    if (request.done) return;
+    this.res.appStatus = 1;
+    answerError(this.res, 500, 'Internal Server Error');
+  }
+
+  #cleanup(): void {
+    this.#cleanedUp = true;
+    const req = this.req;
+    // Answered before its body arrived: the rest of STDIN is for an inactive id now, so
+    // the body stream ends here (as node dumps an unread body).
+    if (!req.complete) {
+      req.complete = true;
+      req.push(null);
+    }
+    if (!(req as unknown as { _consuming: boolean })._consuming) req.resume();
+    this.#data?.destroy();
+    if (this.#socket !== undefined) {
+      this.#socket.destroy();
+    } else {
+      // No stand-in was created: emit the response's 'close' as its socket's would have.
+      this.res[socketSlot] = null;
+      process.nextTick(emitResponseClose, this.res);
+    }
+  }
+}
+
 /**
  * Builds the node:http pair for `request` and calls `listener` with it.
  *
@@ -105,76 +245,5 @@ function answerError(res: FastCgiServerResponse, status: number, text: string): 
  * ```
  */
 export function runNodeRequest(request: ActiveRequest, listener: RequestListener, report: RequestErrorReporter): void {
-  const params = request.params ?? {};
-  const socket = new FastCgiSocket(peerInfo(params), request.stdin.highWaterMark, () => {
-    // The handler destroyed req or res: the response is cut short.
-    if (!request.done) request.finish(res.appStatus === 0 ? 1 : res.appStatus);
-  });
-  socket.on('error', ignore);
-  const req = new FastCgiIncomingMessage(socket, () => request.stdin.demand());
-  let data: Readable | undefined;
-  if (request.role === 'filter') {
-    data = new Readable({ highWaterMark: request.data.highWaterMark, read: () => request.data.demand() });
-    request.data.bind(data);
-  }
-  initializeRequest(req, new RequestInfo(request, params, data), request.decodedParams);
-  request.stdin.bind(req, () => {
-    req.complete = true;
-  });
-  // An authorizer gets no body (Apache and lighttpd often send no STDIN record at all).
-  if (request.role === 'authorizer') request.stdin.end();
-  const res = new FastCgiServerResponse(req, request);
-  // Express swaps req/res prototypes: keep the FastCGI overrides on the instances.
-  pinOwnMethods(req);
-  pinOwnMethods(res);
-  res.assignSocket(socket as unknown as Socket);
-  let finished = false;
-  res.once('finish', () => {
-    finished = true;
-  });
-  res.on('error', (error: Error) => report(handlerError(error, request.requestId), req));
-
-  const cleanup = (): void => {
-    // Answered before its body arrived: the rest of STDIN is for an inactive id now, so
-    // the body stream ends here (as node dumps an unread body).
-    if (!req.complete) {
-      req.complete = true;
-      req.push(null);
-    }
-    if (!(req as unknown as { _consuming: boolean })._consuming) req.resume();
-    data?.destroy();
-    socket.destroy();
-  };
-  const onHandlerError = (error: unknown): void => {
-    // A handler that fails only because the web server aborted its request is not news.
-    if (request.aborted && isAbortConsequence(error, request.abortReason)) return;
-    report(handlerError(error, request.requestId), req);
-    if (request.done) return;
-    res.appStatus = 1;
-    answerError(res, 500, 'Internal Server Error');
-  };
-  request.setHooks({
-    onAbort: (reason) => {
-      req.destroy(reason);
-      data?.destroy();
-      socket.destroy();
-    },
-    onInputError: (error) => {
-      report(error, req);
-      answerError(res, 413, 'Content Too Large');
-    },
-    onDone: () => {
-      if (request.aborted) return;
-      if (res.writableEnded && !finished) res.once('finish', cleanup);
-      else cleanup();
-    },
-    onHandlerError,
-  });
-
-  try {
-    const result = listener(req, res);
-    if (isPromiseLike(result)) result.then(undefined, onHandlerError);
-  } catch (error) {
-    onHandlerError(error);
-  }
+  new NodeExchange(request, report).run(listener);
 }

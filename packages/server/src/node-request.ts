@@ -84,11 +84,7 @@ export function peerInfo(params: Readonly<Record<string, string>>): PeerInfo {
  * ```
  */
 export function requestUrl(params: Readonly<Record<string, string>>): string {
-  const uri = params.REQUEST_URI;
-  if (uri !== undefined && uri !== '') return uri;
-  const path = `${params.SCRIPT_NAME ?? ''}${params.PATH_INFO ?? ''}`;
-  const query = params.QUERY_STRING;
-  return `${path === '' ? '/' : path}${query !== undefined && query !== '' ? `?${query}` : ''}`;
+  return urlFromParams({ param: (name) => params[name] });
 }
 
 /**
@@ -220,8 +216,62 @@ export class FastCgiSocket extends Duplex {
 }
 
 /**
+ * Where a request's body demand goes and its socket stand-in comes from: the stand-in
+ * (a `Duplex`, the costliest object of a request) is created only when `req.socket`,
+ * `req.connection`, `res.socket` or `res.connection` is first read.
+ *
+ * @internal
+ */
+export abstract class RequestSource {
+  /** The body stream's high-water mark (node's `IncomingMessage` reads it from its socket). */
+  abstract readonly readableHighWaterMark: number;
+  /** Creates the socket stand-in on first use (and attaches it to `res`); the same one after. */
+  abstract materializeSocket(): FastCgiSocket;
+  /** The consumer wants more body: lets the connection read again. */
+  abstract demand(): void;
+}
+
+/** Where `req.socket` / `res.socket` is kept: a socket, null, or the RequestSource to create it from. */
+export const socketSlot: unique symbol = Symbol('fcgi.socket');
+
+interface SocketHolder {
+  [socketSlot]: unknown;
+}
+
+/**
+ * `socket` as an accessor on the prototype: node's constructors assign it, the getter
+ * creates the stand-in when a RequestSource is still in its place.
+ */
+function defineLazySocket(prototype: object, isQuiet: (target: SocketHolder) => boolean): void {
+  const descriptor: PropertyDescriptor = {
+    configurable: true,
+    enumerable: false,
+    get(this: SocketHolder): unknown {
+      const value = this[socketSlot];
+      if (!(value instanceof RequestSource)) return value;
+      return isQuiet(this) ? null : value.materializeSocket();
+    },
+    set(this: SocketHolder, value: unknown): void {
+      this[socketSlot] = value;
+    },
+  };
+  Object.defineProperty(prototype, 'socket', descriptor);
+}
+
+/**
+ * Installs the lazy `socket` accessor on a response prototype (node's `connection` getter
+ * reads `socket`); `isQuiet` tells when node's own code is reading it (it sees no socket
+ * then, so none is created for it).
+ *
+ * @internal
+ */
+export function defineLazyResponseSocket(prototype: object, isQuiet: (target: object) => boolean): void {
+  defineLazySocket(prototype, isQuiet);
+}
+
+/**
  * An `http.IncomingMessage` whose body is the request's STDIN stream, with the FastCGI
- * facts on `fastcgi`.
+ * facts on `fastcgi`. `req.socket` (and `req.connection`) is created on first read.
  *
  * @example
  * ```ts
@@ -235,17 +285,41 @@ export class FastCgiSocket extends Duplex {
 export class FastCgiIncomingMessage extends IncomingMessage {
   /** Role, request id, params, keepConn, signal, and `data` for filters. */
   declare fastcgi: FastCgiRequestInfo;
-  readonly #onDemand: () => void;
+  declare [socketSlot]: unknown;
+  readonly #source: RequestSource;
+  /** node's `_destroy` is reading `socket` only to destroy it if aborted: it is not, so none is created. */
+  #quiet = false;
 
-  constructor(socket: FastCgiSocket, onDemand: () => void) {
-    super(socket as unknown as Socket);
-    this.#onDemand = onDemand;
+  constructor(source: RequestSource) {
+    // node's constructor reads the high-water mark from it and assigns it to `socket`.
+    super(source as unknown as Socket);
+    this.#source = source;
+  }
+
+  static {
+    defineLazySocket(this.prototype, (target) => (target as FastCgiIncomingMessage).#quiet);
   }
 
   /** @internal Readable hook: the consumer wants more body; lets the connection read again. */
   override _read(): void {
     (this as unknown as { _consuming: boolean })._consuming = true;
-    this.#onDemand();
+    this.#source.demand();
+  }
+
+  /** @internal Readable hook: node's, without creating a socket stand-in just to leave it alone. */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // node destroys the socket of a message that was not fully received (it marks it aborted).
+    const hide = this[socketSlot] instanceof RequestSource && this.readableEnded && this.complete && !this.aborted;
+    if (!hide) {
+      super._destroy(error, callback);
+      return;
+    }
+    this.#quiet = true;
+    try {
+      super._destroy(error, callback);
+    } finally {
+      this.#quiet = false;
+    }
   }
 }
 
@@ -275,6 +349,7 @@ function latin1Pairs(pairs: readonly NameValuePair[]): ExactPairs {
 /** The same from the fast path's decoded record: no pair objects. */
 function latin1Lists(decoded: DecodedParams): ExactPairs {
   const utf8 = decoded.values;
+  if (decoded.ascii) return { names: decoded.names, values: utf8 };
   let values: string[] | undefined;
   for (let index = 0; index < utf8.length; index++) {
     if (!nonAscii.test(utf8[index] as string)) continue;
@@ -287,18 +362,33 @@ function latin1Lists(decoded: DecodedParams): ExactPairs {
 /** node's count of `rawHeaders` entries (for `headersDistinct`), found once. */
 let headersCountSymbol: symbol | null | undefined;
 
+/** Where {@link initializeRequest} reads the params: one by one, and as the fast path's lists if any. */
+export interface ParamSource {
+  param(name: string): string | undefined;
+  readonly decodedParams: DecodedParams | undefined;
+}
+
+/** {@link requestUrl} from one-by-one lookups. */
+function urlFromParams(source: Pick<ParamSource, 'param'>): string {
+  const uri = source.param('REQUEST_URI');
+  if (uri !== undefined && uri !== '') return uri;
+  const path = `${source.param('SCRIPT_NAME') ?? ''}${source.param('PATH_INFO') ?? ''}`;
+  const query = source.param('QUERY_STRING');
+  return `${path === '' ? '/' : path}${query !== undefined && query !== '' ? `?${query}` : ''}`;
+}
+
 /**
  * Fills method, url, version and headers of `req` from the params. `url` and headers are
  * latin1 text of the exact bytes, as node:http gives them; `req.fastcgi.params` is UTF-8.
- * `decoded` (the fast path's lists) spares building the pairs.
+ * The fast path's lists (`source.decodedParams`) spare building the pairs and the params object.
  */
-export function initializeRequest(req: FastCgiIncomingMessage, info: FastCgiRequestInfo, decoded?: DecodedParams): void {
-  const params = info.params;
+export function initializeRequest(req: FastCgiIncomingMessage, info: FastCgiRequestInfo, source: ParamSource): void {
+  const decoded = source.decodedParams;
   req.fastcgi = info;
-  req.method = params.REQUEST_METHOD || 'GET';
+  req.method = source.param('REQUEST_METHOD') || 'GET';
   let exact: ExactPairs | undefined;
   const exactPairs = (): ExactPairs => (exact ??= decoded === undefined ? latin1Pairs(info.pairs) : latin1Lists(decoded));
-  const url = requestUrl(params);
+  const url = urlFromParams(source);
   if (nonAscii.test(url)) {
     const latin1Params: Record<string, string> = Object.create(null) as Record<string, string>;
     const { names, values } = exactPairs();
@@ -307,7 +397,7 @@ export function initializeRequest(req: FastCgiIncomingMessage, info: FastCgiRequ
   } else {
     req.url = url;
   }
-  const protocol = params.SERVER_PROTOCOL;
+  const protocol = source.param('SERVER_PROTOCOL');
   if (protocol === 'HTTP/1.1') {
     req.httpVersionMajor = 1;
     req.httpVersionMinor = 1;

@@ -9,7 +9,7 @@
  */
 import { ServerResponse } from 'node:http';
 import { CodecErrorCode, FastCgiArgumentError, ProtocolStatus } from '@fcgi/codec';
-import type { FastCgiIncomingMessage } from './node-request.js';
+import { type FastCgiIncomingMessage, RequestSource, defineLazyResponseSocket, socketSlot } from './node-request.js';
 import type { WriteCallback } from './record-writer.js';
 
 /** Where a response's bytes go: the request's STDOUT stream. */
@@ -156,17 +156,29 @@ class HeadBuilder {
 export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage> {
   /** The application status sent in END_REQUEST (0 = success). */
   appStatus = 0;
+  declare [socketSlot]: unknown;
   readonly #sink: ResponseSink;
   #head: string | undefined;
   #finishCallbacks: WriteCallback[] = [];
   #waitingForDrain = false;
   #ended = false;
+  /**
+   * node's own code is reading `socket`: it sees none rather than creating the stand-in.
+   * 'all' while a node method runs, 'once' for the one read in node's 'finish' callback.
+   */
+  #quiet: 'none' | 'all' | 'once' = 'none';
 
-  constructor(req: FastCgiIncomingMessage, sink: ResponseSink) {
+  /** `source`: the request's socket stand-in is created from it on first read of `res.socket`. */
+  constructor(req: FastCgiIncomingMessage, sink: ResponseSink, source?: RequestSource) {
     super(req);
     this.#sink = sink;
     this.sendDate = false;
     (this as unknown as OutgoingInternals).useChunkedEncodingByDefault = false;
+    if (source !== undefined) this[socketSlot] = source;
+  }
+
+  static {
+    defineLazyResponseSocket(this.prototype, (target) => (target as FastCgiServerResponse).#isQuiet());
   }
 
   /**
@@ -214,10 +226,42 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
     return ready;
   }
 
+  override write(...args: unknown[]): boolean {
+    const hide = this.#hideSocket();
+    try {
+      return (ServerResponse.prototype.write as (this: ServerResponse, ...writeArgs: unknown[]) => boolean).apply(this, args);
+    } finally {
+      if (hide) this.#quiet = 'none';
+    }
+  }
+
   override end(...args: unknown[]): this {
-    (ServerResponse.prototype.end as (this: ServerResponse, ...endArgs: unknown[]) => unknown).apply(this, args);
-    if ((this as unknown as OutgoingInternals).finished) this.#complete();
+    const internals = this as unknown as OutgoingInternals;
+    const wasFinished = internals.finished;
+    const hide = this.#hideSocket();
+    try {
+      (ServerResponse.prototype.end as (this: ServerResponse, ...endArgs: unknown[]) => unknown).apply(this, args);
+    } finally {
+      if (hide) this.#quiet = 'none';
+    }
+    if (!internals.finished) return this;
+    // node emits 'prefinish' from `end` only when the response has a socket.
+    if (!wasFinished && this[socketSlot] instanceof RequestSource) this.emit('prefinish');
+    this.#complete();
     return this;
+  }
+
+  /** Hides a socket stand-in not created yet from node's own reads; true when it did (undo after). */
+  #hideSocket(mode: 'all' | 'once' = 'all'): boolean {
+    if (this.#quiet !== 'none' || !(this[socketSlot] instanceof RequestSource)) return false;
+    this.#quiet = mode;
+    return true;
+  }
+
+  #isQuiet(): boolean {
+    const quiet = this.#quiet;
+    if (quiet === 'once') this.#quiet = 'none';
+    return quiet !== 'none';
   }
 
   #complete(): void {
@@ -226,7 +270,18 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
     this.#sink.finish(this.appStatus, ProtocolStatus.RequestComplete, () => {
       const callbacks = this.#finishCallbacks;
       this.#finishCallbacks = [];
-      for (const callback of callbacks) callback();
+      for (const callback of callbacks) {
+        // node's 'finish' callback looks at `socket._hadError` before emitting 'finish'.
+        if (callback.name === 'bound onFinish' && this.#hideSocket('once')) {
+          try {
+            callback();
+          } finally {
+            this.#quiet = 'none';
+          }
+        } else {
+          callback();
+        }
+      }
     });
   }
 

@@ -47,6 +47,26 @@ export function countWholePairs(bytes: Uint8Array, maxPairs: number): number {
 
 const utf8Decoder = new TextDecoder('utf-8');
 
+/** How many positions {@link knownName} remembers a name for. */
+const rememberedPositions = 64;
+
+/** The name last seen at each position of a PARAMS record. */
+const recentNames: (string | undefined)[] = [];
+
+/**
+ * The name at `start` of `text`: the same string as the last record's name at this
+ * position when the bytes match. Web servers send the same names in the same order on
+ * every request; reusing the string spares a new one per pair, and V8 then finds it
+ * already internalized when it becomes a property key.
+ */
+function knownName(text: string, start: number, length: number, index: number): string {
+  const recent = recentNames[index];
+  if (recent !== undefined && recent.length === length && text.startsWith(recent, start)) return recent;
+  const name = text.substring(start, start + length);
+  if (index < rememberedPositions) recentNames[index] = name;
+  return name;
+}
+
 function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
   for (let index = start; index < end; index++) if ((bytes[index] as number) > 0x7f) return false;
   return true;
@@ -68,6 +88,8 @@ function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
 export class DecodedParams {
   readonly names: string[];
   readonly values: string[];
+  /** True when every byte of the record is ASCII: the values are then their exact bytes as latin1 too. */
+  readonly ascii: boolean;
   /** The whole record as latin1 text (one character per byte). */
   readonly #text: string;
   /** Start and length of each value, kept only when some pair has non-ASCII bytes. */
@@ -83,6 +105,7 @@ export class DecodedParams {
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('latin1');
     this.#text = text;
     const ascii = isAscii(bytes, 0, end);
+    this.ascii = ascii;
     if (!ascii) this.#valueOffsets = [];
     let offset = 0;
     for (let index = 0; index < count; index++) {
@@ -93,7 +116,7 @@ export class DecodedParams {
       const valueStart = offset + nameLength;
       const valueEnd = valueStart + valueLength;
       if (ascii) {
-        names[index] = text.substring(offset, valueStart);
+        names[index] = knownName(text, offset, nameLength, index);
         values[index] = text.substring(valueStart, valueEnd);
       } else {
         names[index] = this.#utf8(bytes, offset, valueStart);

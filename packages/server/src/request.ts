@@ -88,6 +88,7 @@ export class ActiveRequest {
   #abortController: AbortController | undefined;
   #abortReason: FastCgiServerError | undefined;
   #params: Record<string, string> | undefined;
+  #paramsEnded = false;
   #hooks: RequestHooks | undefined;
   #stderrUsed = false;
   #done = false;
@@ -126,9 +127,25 @@ export class ActiveRequest {
     return this.#abortReason;
   }
 
-  /** The params once PARAMS ended, else undefined. */
+  /** True once the empty PARAMS record arrived. */
+  get paramsEnded(): boolean {
+    return this.#paramsEnded;
+  }
+
+  /** The params once PARAMS ended (the object built on first use), else undefined. */
   get params(): Readonly<Record<string, string>> | undefined {
+    if (!this.#paramsEnded) return undefined;
+    this.#params ??= this.#buildParams();
     return this.#params;
+  }
+
+  /** One param's value once PARAMS ended (the last one of that name), without building the params object. */
+  param(name: string): string | undefined {
+    const decoded = this.#decoded;
+    if (decoded === undefined || this.#params !== undefined) return this.params?.[name];
+    const names = decoded.names;
+    for (let index = names.length - 1; index >= 0; index--) if (names[index] === name) return decoded.values[index];
+    return undefined;
   }
 
   /** Every decoded pair, with its raw bytes, once PARAMS ended (built on first use). */
@@ -190,20 +207,24 @@ export class ActiveRequest {
     return decoder;
   }
 
-  /** The empty PARAMS record: returns the params. Throws when a pair was cut short. */
-  endParams(): Readonly<Record<string, string>> {
+  /** The empty PARAMS record. Throws when a pair was cut short. */
+  endParams(): void {
     this.#paramsDecoder?.end();
     this.#clearParamsTimer();
+    if (this.#rawParams !== undefined && this.#paramsDecoder === undefined) this.#decoded = new DecodedParams(this.#rawParams, this.#rawCount);
+    this.#paramsEnded = true;
+  }
+
+  /** A null-prototype object of the params (a later pair of the same name wins). */
+  #buildParams(): Record<string, string> {
     const params: Record<string, string> = Object.create(null) as Record<string, string>;
-    if (this.#rawParams !== undefined && this.#paramsDecoder === undefined) {
-      const decoded = new DecodedParams(this.#rawParams, this.#rawCount);
-      this.#decoded = decoded;
+    const decoded = this.#decoded;
+    if (decoded !== undefined) {
       const { names, values } = decoded;
       for (let index = 0; index < names.length; index++) params[names[index] as string] = values[index] as string;
     } else {
       for (const pair of this.pairs) params[pair.name] = pair.value;
     }
-    this.#params = params;
     return params;
   }
 
