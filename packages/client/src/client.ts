@@ -16,6 +16,12 @@ import { openTransport } from './transport.js';
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
 
 /**
+ * A request on an unproven connection counts as stuck in the app's backlog once this many
+ * times the connection cap of later requests started while it got no byte back.
+ */
+const pinnedPassRounds = 3;
+
+/**
  * A snapshot of the pool, for monitoring and tests.
  *
  * @example
@@ -70,6 +76,8 @@ export class Client {
   #dispatchScheduled = false;
   /** Moving average of request durations (write to END_REQUEST) on reused connections, in ms. */
   #responseMs = 0;
+  /** Requests started on connections so far (the clock of the pinned-worker defence). */
+  #started = 0;
   readonly #events: ConnectionEvents = {
     onIdle: (connection, finished) => this.#onIdle(connection, finished),
     onClose: (connection, lost, error) => this.#onConnectionClose(connection, lost, error),
@@ -143,7 +151,7 @@ export class Client {
     // A free connection and nobody waiting before it: start now, without a queue timer.
     const free = this.#queue.length === 0 && this.#probe === 'done' && this.#state === 'open' ? this.#pick(false) : undefined;
     if (free !== undefined) {
-      free.start(exchange);
+      this.#start(free, exchange);
       return exchange.response;
     }
     this.#enqueue(exchange, false);
@@ -202,9 +210,15 @@ export class Client {
       this.#queue.splice(index, 1);
       clearTimeout(this.#queueTimers.get(exchange));
       this.#queueTimers.delete(exchange);
-      connection.start(exchange);
+      this.#start(connection, exchange);
     }
     this.#openForQueue();
+  }
+
+  #start(connection: Connection, exchange: Exchange): void {
+    exchange.startMark = this.#started;
+    this.#started += 1;
+    connection.start(exchange);
   }
 
   /** Prefers the least busy open connection; a retry takes only a fresh one. */
@@ -274,15 +288,31 @@ export class Client {
     // An app that answered CANT_MPX_CONN does not multiplex after all: one request per connection from now on.
     if (connection.maxConcurrent < this.#requestsPerConnection) this.#requestsPerConnection = 1;
     if (this.#requestsPerConnection === 1 && connection.activeCount === 0) {
-      for (const other of this.#connections) {
-        const since = other.unprovenSince;
-        if (other !== connection && since !== undefined && since < finished.sequence) {
-          connection.destroy();
-          break;
-        }
+      const stuck = this.#stuckBefore(connection, finished);
+      if (stuck !== undefined) {
+        stuck.startMark = this.#started;
+        connection.destroy();
       }
     }
     this.#scheduleDispatch();
+  }
+
+  /**
+   * A request older than `finished` on another unproven connection, passed by so many later
+   * requests that it cannot just be slow: at least `pinnedPassRounds` times the connection cap
+   * started since it was (or since a worker was last freed for it, so one wait frees one
+   * worker, not every connection that finishes meanwhile). Elapsed time alone is no proof:
+   * on a loaded machine every new connection can wait past the grace, and closing finished
+   * connections for them only opens more new ones, a connection per request.
+   */
+  #stuckBefore(connection: Connection, finished: Exchange): Exchange | undefined {
+    const passes = pinnedPassRounds * this.#connectionLimit;
+    for (const other of this.#connections) {
+      if (other === connection) continue;
+      const waiting = other.unproven;
+      if (waiting !== undefined && waiting.sequence < finished.sequence && this.#started - waiting.startMark >= passes) return waiting;
+    }
+    return undefined;
   }
 
   /**
@@ -292,7 +322,7 @@ export class Client {
   #releasePinnedWorkers(): void {
     if (this.#queue.length > 0 || this.#requestsPerConnection > 1) return;
     let waiting = false;
-    for (const connection of this.#connections) if (connection.unprovenSince !== undefined) waiting = true;
+    for (const connection of this.#connections) if (connection.unproven !== undefined) waiting = true;
     if (!waiting) return;
     for (const connection of [...this.#connections]) if (connection.activeCount === 0) connection.destroy();
   }

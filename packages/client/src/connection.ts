@@ -117,13 +117,13 @@ export class Connection implements ExchangeOwner {
 
   /**
    * For a connection that never received a byte while a request waits on it (maybe no
-   * worker accepted it yet): the sequence of its oldest waiting request; else undefined.
+   * worker accepted it yet): its oldest waiting request; else undefined.
    */
-  get unprovenSince(): number | undefined {
+  get unproven(): Exchange | undefined {
     if (this.#sawRecord || this.#waitingSince === undefined || performance.now() - this.#waitingSince < this.#events.unprovenGrace()) return undefined;
-    let oldest: number | undefined;
+    let oldest: Exchange | undefined;
     for (const exchange of this.#slots.values()) {
-      if (!exchange.finished && (oldest === undefined || exchange.sequence < oldest)) oldest = exchange.sequence;
+      if (!exchange.finished && (oldest === undefined || exchange.sequence < oldest.sequence)) oldest = exchange;
     }
     return oldest;
   }

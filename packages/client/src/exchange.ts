@@ -41,6 +41,22 @@ export interface ExchangeTimeouts {
 
 const noop = (): void => {};
 
+/** Response bodies whose END_REQUEST arrived: every byte is buffered in them, none is still to come. */
+const completeBodies = new WeakSet<Readable>();
+
+/**
+ * True when every byte of a response body has arrived (its END_REQUEST too), so a reader
+ * can take it whole without waiting; false while the app may still send more.
+ *
+ * @example
+ * ```ts
+ * if (isBodyComplete(response.body)) res.end(response.body.read() ?? '');
+ * ```
+ */
+export function isBodyComplete(body: Readable): boolean {
+  return completeBodies.has(body);
+}
+
 /** Orders attempts across every connection: a smaller number was sent earlier. */
 let lastSequence = 0;
 
@@ -90,6 +106,8 @@ export class Exchange {
   sequence = 0;
   /** `performance.now()` when the request was written to a connection. */
   startedAt = 0;
+  /** The pool's count of started requests when this attempt started, or when a worker was last freed for it. */
+  startMark = 0;
   #owner: ExchangeOwner | undefined;
   #finished = false;
   #headDone = false;
@@ -272,6 +290,7 @@ export class Exchange {
       }
     }
     this.#settle();
+    if (!this.#body.destroyed) completeBodies.add(this.#body);
     this.#body.push(null);
     this.#stderr.push(null);
     this.#resolveDone({ appStatus, protocolStatus });

@@ -94,19 +94,39 @@ export function normalizePath(rawPath: string): { path: string } | { status: 400
   return { path: `/${segments.join('/')}` };
 }
 
-function headerParams(request: IncomingMessage): [string, string][] {
-  const joined = new Map<string, string>();
+/** Most header names whose param name is remembered; past it the memory starts over (a client sending random names costs no memory). */
+const maxRememberedHeaderNames = 512;
+/** Raw header name -> its HTTP_* param name, or null when the header is dropped. */
+const headerKeys = new Map<string, string | null>();
+
+/** HTTP_* param name of a header, computed once per distinct raw name; null when it is dropped. */
+function headerKey(name: string): string | null {
+  let key = headerKeys.get(name);
+  if (key !== undefined) return key;
+  // X_Foo and other odd names are dropped, as nginx does; Proxy too (httpoxy: never HTTP_PROXY).
+  key = !headerNamePattern.test(name) || name.toLowerCase() === 'proxy' ? null : `HTTP_${name.toUpperCase().replace(/-/g, '_')}`;
+  if (headerKeys.size >= maxRememberedHeaderNames) headerKeys.clear();
+  headerKeys.set(name, key);
+  return key;
+}
+
+/** Appends the HTTP_* params of the request's headers; repeated headers joined (cookies with `; `). */
+function pushHeaderParams(request: IncomingMessage, params: [string, string][]): void {
+  const positions = new Map<string, number>();
   const raw = request.rawHeaders;
   for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = raw[index] as string;
+    const key = headerKey(raw[index] as string);
+    if (key === null) continue;
     const value = raw[index + 1] as string;
-    if (!headerNamePattern.test(name)) continue; // X_Foo and other odd names: dropped, as nginx does
-    if (name.toLowerCase() === 'proxy') continue; // httpoxy: never HTTP_PROXY
-    const key = `HTTP_${name.toUpperCase().replace(/-/g, '_')}`;
-    const previous = joined.get(key);
-    joined.set(key, previous === undefined ? value : `${previous}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`);
+    const previous = positions.get(key);
+    if (previous === undefined) {
+      positions.set(key, params.length);
+      params.push([key, value]);
+    } else {
+      const entry = params[previous] as [string, string];
+      entry[1] = `${entry[1]}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
+    }
   }
-  return [...joined];
 }
 
 function hostName(request: IncomingMessage): string | undefined {
@@ -171,7 +191,7 @@ export function mapCgiParams(request: IncomingMessage, options: CgiParamsOptions
     ['SERVER_PORT', String(socket.localPort ?? '')],
     ['SERVER_NAME', options.serverName ?? hostName(request) ?? socket.localAddress ?? ''],
     ['REDIRECT_STATUS', '200'],
-    ...headerParams(request),
   ];
+  pushHeaderParams(request, params);
   return { ok: true, params, scriptFilename };
 }

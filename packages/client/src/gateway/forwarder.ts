@@ -13,7 +13,7 @@ import { type ClientOptions, invalidOption, readInteger } from '../options.js';
 import type { ClientResponse } from '../request-options.js';
 import { type FastCgiForwardError, refusal, upstreamFailure } from './forward-error.js';
 import { type ScriptRoutingOptions, routeRequest } from './script-routing.js';
-import { relayStderr, sendUpstreamBody, writeUpstreamHead } from './upstream-response.js';
+import { relayStderr, sendCompleteResponse, sendUpstreamBody, writeUpstreamHead } from './upstream-response.js';
 
 /**
  * Options of a {@link Forwarder}: the app to talk to and how requests map to scripts.
@@ -182,11 +182,16 @@ export class Forwarder {
     return this.#ask(request, route.params, body, requestSignal(options));
   }
 
-  /** Forwards `request` and sends the app's answer to `response` (streamed); resolves when it is done. */
+  /**
+   * Forwards `request` and sends the app's answer to `response`; resolves when it is done.
+   * An answer whose body arrived whole with its head goes out in one write with a
+   * Content-Length (resolving once it is handed to the socket); a longer one is streamed.
+   */
   async forward(request: IncomingMessage, response: ServerResponse, options: Omit<OpenOptions, 'response'> = {}): Promise<ForwardOutcome> {
     const outcome = await this.open(request, { ...options, response });
     if (outcome.kind !== 'answered') return outcome;
     try {
+      if (sendCompleteResponse(request.method, response, outcome.response)) return { kind: 'sent' };
       writeUpstreamHead(response, outcome.response);
     } catch (error) {
       outcome.response.body.destroy();

@@ -72,7 +72,8 @@ function settle(outcome: ForwardOutcome, request: IncomingMessage, response: Ser
 
 /**
  * Creates a node:http handler that forwards every request to a FastCGI app as CGI/1.1
- * params, streams the body both ways and maps the CGI head back: `Status`, headers
+ * params, streams the body both ways (an answer whose body arrived whole with its head goes
+ * out in one write, with a Content-Length) and maps the CGI head back: `Status`, headers
  * (several Set-Cookie kept), `Location` alone as 302; 502 when the app fails before the
  * head, 504 on a timeout, 503 when the queue is full, a reset connection when it fails
  * mid-body. Build your own handler on {@link Forwarder} to act on the outcomes yourself.

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { isBodyComplete } from '../exchange.js';
 import type { ClientResponse } from '../request-options.js';
 
 const hopByHopHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
@@ -29,6 +30,14 @@ export function responseHeaders(upstream: ClientResponse): Map<string, string | 
     list.push(value);
   }
   return new Map([...grouped].map(([name, values]) => [name, values.length === 1 ? (values[0] as string) : values]));
+}
+
+/** Sets the app's headers on `response` (hop-by-hop ones dropped), without the maps of {@link responseHeaders}. */
+function setUpstreamHeaders(response: ServerResponse, upstream: ClientResponse): void {
+  const headers = upstream.headers;
+  for (const name in headers) {
+    if (!hopByHopHeaders.has(name)) response.setHeader(name, headers[name] as string | string[]);
+  }
 }
 
 /**
@@ -119,8 +128,39 @@ function pipeBody(body: Readable, response: ServerResponse): Promise<void> {
  * ```
  */
 export function writeUpstreamHead(response: ServerResponse, upstream: ClientResponse): void {
-  for (const [name, value] of responseHeaders(upstream)) response.setHeader(name, value);
+  setUpstreamHeaders(response, upstream);
   response.writeHead(upstream.status, upstream.statusText);
+}
+
+/** Statuses that carry no body, so no Content-Length either (RFC 9110 8.6). */
+function mayHaveBody(status: number, method: string | undefined): boolean {
+  return status >= 200 && status !== 204 && status !== 304 && method !== 'HEAD';
+}
+
+/**
+ * Sends a response whose body arrived whole with its head (END_REQUEST included, as for most
+ * small pages) in one `end()`, with a Content-Length when the app sent none, instead of
+ * streaming it chunked: one write for head and body, no pipe. False, sending nothing, when
+ * the body is still coming (or for HEAD and statuses without a body): stream it then.
+ * Throws, before sending anything, when a header is not valid HTTP.
+ *
+ * @example
+ * ```ts
+ * if (!sendCompleteResponse(request.method, response, upstream)) await sendUpstreamBody(response, upstream);
+ * ```
+ */
+export function sendCompleteResponse(method: string | undefined, response: ServerResponse, upstream: ClientResponse): boolean {
+  if (!isBodyComplete(upstream.body) || !mayHaveBody(upstream.status, method)) return false;
+  const body = (upstream.body.read() as Buffer | null) ?? Buffer.alloc(0);
+  try {
+    setUpstreamHeaders(response, upstream);
+    if (!response.hasHeader('content-length')) response.setHeader('Content-Length', body.length);
+    response.writeHead(upstream.status, upstream.statusText);
+  } finally {
+    upstream.body.resume();
+  }
+  response.end(body);
+  return true;
 }
 
 /**

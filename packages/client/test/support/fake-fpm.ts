@@ -10,6 +10,8 @@ export class FakeFpm {
   readonly app: FakeApp;
   readonly backlog: Socket[] = [];
   busyWorkers = 0;
+  /** Connections the listener received (each one the client opened). */
+  connectionsOpened = 0;
   server: Server | undefined;
 
   constructor(readonly workers: number, handler: FakeHandler) {
@@ -22,6 +24,7 @@ export class FakeFpm {
 
   async listen(): Promise<this> {
     this.server = createServer((socket) => {
+      this.connectionsOpened += 1;
       socket.pause();
       socket.setNoDelay(true);
       socket.on('error', () => {});
