@@ -70,6 +70,8 @@ class Primary {
       if (isWorkerMessage(message)) this.onMessage(state, message);
     });
     state.worker.on('exit', (code, signal) => this.onExit(state, code, signal));
+    // A message to a worker that is exiting fails (EPIPE, ERR_IPC_CHANNEL_CLOSED): its 'exit' handles it.
+    state.worker.on('error', () => {});
   }
 
   onMessage(state: WorkerState, message: WorkerMessage): void {
@@ -104,7 +106,7 @@ class Primary {
 
   drainWorker(state: WorkerState): void {
     state.draining = true;
-    if (state.worker.isConnected()) state.worker.send({ fcgiServe: 'drain' });
+    if (state.worker.isConnected()) state.worker.send({ fcgiServe: 'drain' }, () => {});
   }
 
   onExit(state: WorkerState, code: number | null, signal: string | null): void {
