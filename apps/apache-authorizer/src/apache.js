@@ -1,10 +1,8 @@
 // Starts Apache httpd with config/httpd.conf rendered into a temporary run directory.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findBinary, renderTemplate, startProcess } from '@fcgi/app-support/processes';
+import { findBinary, startFromTemplate } from '@fcgi/app-support/processes';
 
 const configTemplate = new URL('../config/httpd.conf', import.meta.url);
 /** The static files Apache serves; /private/ is protected. */
@@ -31,36 +29,19 @@ export async function startApache(options) {
   const command = findBinary(['apache2', 'httpd']);
   if (command === undefined) throw new Error('Apache httpd is not installed (apt-get install apache2)');
   const host = options.host ?? '127.0.0.1';
-  const runDirectory = await mkdtemp(join(tmpdir(), 'apache-authorizer-'));
-  const configPath = join(runDirectory, 'httpd.conf');
-  let running;
-  try {
-    const values = {
-      RUN_DIRECTORY: runDirectory, HOST: host, PORT: options.port, MODULES: moduleDirectory, USER_AND_GROUP: userAndGroup(),
+  const started = await startFromTemplate({
+    name: 'apache',
+    command,
+    prefix: 'apache-authorizer-',
+    template: configTemplate,
+    configName: 'httpd.conf',
+    values: () => ({
+      HOST: host, PORT: options.port, MODULES: moduleDirectory, USER_AND_GROUP: userAndGroup(),
       PUBLIC_DIRECTORY: publicDirectory, NODE_HOST: options.nodeApp.host, NODE_PORT: options.nodeApp.port,
-    };
-    await writeFile(configPath, await renderTemplate(configTemplate, values));
-    running = await startProcess({
-      name: 'apache',
-      command,
-      args: ['-d', runDirectory, '-f', configPath, '-D', 'FOREGROUND'],
-      address: { host, port: options.port },
-      stopSignal: 'SIGTERM',
-    });
-  } catch (error) {
-    await rm(runDirectory, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    url: `http://${host}:${options.port}`,
-    runDirectory,
-    accessLog: join(runDirectory, 'access.log'),
-    errorLog: join(runDirectory, 'error.log'),
-    pid: running.pid,
-    output: running.output,
-    stop: async () => {
-      await running.stop();
-      await rm(runDirectory, { recursive: true, force: true });
-    },
-  };
+    }),
+    args: (runDirectory, configPath) => ['-d', runDirectory, '-f', configPath, '-D', 'FOREGROUND'],
+    address: { host, port: options.port },
+    stopSignal: 'SIGTERM',
+  });
+  return { ...started, url: `http://${host}:${options.port}`, accessLog: join(started.runDirectory, 'access.log'), errorLog: join(started.runDirectory, 'error.log') };
 }

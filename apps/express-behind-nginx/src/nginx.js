@@ -1,8 +1,6 @@
 // Starts nginx with config/nginx.conf rendered into a temporary run directory.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findBinary, renderTemplate, startProcess } from '@fcgi/app-support/processes';
+import { findBinary, startFromTemplate } from '@fcgi/app-support/processes';
 
 const configTemplate = new URL('../config/nginx.conf', import.meta.url);
 
@@ -19,31 +17,16 @@ export async function startNginx(options) {
   const command = findBinary(['nginx']);
   if (command === undefined) throw new Error('nginx is not installed (apt-get install nginx)');
   const host = options.host ?? '127.0.0.1';
-  const runDirectory = await mkdtemp(join(tmpdir(), 'express-behind-nginx-'));
-  const configPath = join(runDirectory, 'nginx.conf');
-  let running;
-  try {
-    const values = { RUN_DIRECTORY: runDirectory, HOST: host, PORT: options.port, APP_HOST: options.app.host, APP_PORT: options.app.port };
-    await writeFile(configPath, await renderTemplate(configTemplate, values));
-    running = await startProcess({
-      name: 'nginx',
-      command,
-      args: ['-p', `${runDirectory}/`, '-c', configPath, '-e', join(runDirectory, 'error.log')],
-      address: { host, port: options.port },
-      stopSignal: 'SIGQUIT', // graceful: finish the requests in flight
-    });
-  } catch (error) {
-    await rm(runDirectory, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    url: `http://${host}:${options.port}`,
-    runDirectory,
-    pid: running.pid,
-    output: running.output,
-    stop: async () => {
-      await running.stop();
-      await rm(runDirectory, { recursive: true, force: true });
-    },
-  };
+  const started = await startFromTemplate({
+    name: 'nginx',
+    command,
+    prefix: 'express-behind-nginx-',
+    template: configTemplate,
+    configName: 'nginx.conf',
+    values: () => ({ HOST: host, PORT: options.port, APP_HOST: options.app.host, APP_PORT: options.app.port }),
+    args: (runDirectory, configPath) => ['-p', `${runDirectory}/`, '-c', configPath, '-e', join(runDirectory, 'error.log')],
+    address: { host, port: options.port },
+    stopSignal: 'SIGQUIT', // graceful: finish the requests in flight
+  });
+  return { ...started, url: `http://${host}:${options.port}` };
 }

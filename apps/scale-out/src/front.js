@@ -1,9 +1,7 @@
 // The load balancers in front of the backends: nginx (`upstream`) or HAProxy (`fcgi-app`),
 // each with its config rendered from config/ into a temporary run directory.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findPeer, freePort, renderTemplate, startProcess } from '@fcgi/app-support/processes';
+import { findPeer, freePort, startFromTemplate } from '@fcgi/app-support/processes';
 
 /** How each front is written and started. */
 const fronts = {
@@ -41,26 +39,17 @@ export async function startFront(kind, options) {
   if (found.path === undefined) throw new Error(`${found.reason}${found.reason.includes('not installed') ? ` (apt-get install ${kind})` : ''}`);
   const host = options.host ?? '127.0.0.1';
   const port = options.port || (await freePort());
-  const runDirectory = await mkdtemp(join(tmpdir(), `scale-out-${kind}-`));
-  const configPath = join(runDirectory, front.configFile);
-  let running;
-  try {
-    const servers = options.backends.map(front.server).join('\n');
-    await writeFile(configPath, await renderTemplate(front.template, { RUN_DIRECTORY: runDirectory, DOCUMENT_ROOT: runDirectory, HOST: host, PORT: port, SERVERS: servers }));
-    running = await startProcess({ name: kind, command: found.path, args: front.args(runDirectory, configPath), address: { host, port }, stopSignal: front.stopSignal });
-  } catch (error) {
-    await rm(runDirectory, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    kind,
-    url: `http://${host}:${port}`,
-    configPath,
-    pid: running.pid,
-    output: running.output,
-    stop: async () => {
-      await running.stop();
-      await rm(runDirectory, { recursive: true, force: true });
-    },
-  };
+  const servers = options.backends.map(front.server).join('\n');
+  const started = await startFromTemplate({
+    name: kind,
+    command: found.path,
+    prefix: `scale-out-${kind}-`,
+    template: front.template,
+    configName: front.configFile,
+    values: (runDirectory) => ({ DOCUMENT_ROOT: runDirectory, HOST: host, PORT: port, SERVERS: servers }),
+    args: front.args,
+    address: { host, port },
+    stopSignal: front.stopSignal,
+  });
+  return { kind, url: `http://${host}:${port}`, configPath: started.configPath, pid: started.pid, output: started.output, stop: started.stop };
 }

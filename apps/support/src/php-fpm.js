@@ -2,7 +2,7 @@
 // into a temporary run directory, nothing read from /etc/php, stopped gracefully.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRunDirectory, renderTemplate, startProcess } from './processes.js';
+import { startFromTemplate } from './processes.js';
 
 /**
  * Starts `php-fpm -F -p RUN -y RUN/php-fpm.conf -c RUN/php.ini` and waits until `address`
@@ -21,36 +21,22 @@ import { createRunDirectory, renderTemplate, startProcess } from './processes.js
  * @param {{ command: string, prefix: string, name?: string, poolTemplate: URL, iniFile: URL, listen: (runDirectory: string) => { path: string } | { host: string, port: number }, values: (runDirectory: string) => Record<string, string | number>, prepare?: (runDirectory: string) => Promise<void> }} options
  * @returns {Promise<{ runDirectory: string, pid: number | undefined, output: () => string, stop: () => Promise<void> }>}
  */
-export async function startPhpFpmPool(options) {
-  const run = await createRunDirectory(options.prefix);
-  const runDirectory = run.path;
-  let running;
-  try {
-    await options.prepare?.(runDirectory);
-    const configPath = join(runDirectory, 'php-fpm.conf');
-    const iniPath = join(runDirectory, 'php.ini');
-    await writeFile(configPath, await renderTemplate(options.poolTemplate, { RUN_DIRECTORY: runDirectory, ...options.values(runDirectory) }));
-    await writeFile(iniPath, await readFile(options.iniFile));
-    const asRoot = process.getuid?.() === 0 ? ['-R'] : [];
-    running = await startProcess({
-      name: options.name ?? 'php-fpm',
-      command: options.command,
-      args: ['-F', ...asRoot, '-p', runDirectory, '-y', configPath, '-c', iniPath],
-      address: options.listen(runDirectory),
-      environment: { PHP_INI_SCAN_DIR: '' },
-      stopSignal: 'SIGQUIT',
-    });
-  } catch (error) {
-    await run.remove();
-    throw error;
-  }
-  return {
-    runDirectory,
-    pid: running.pid,
-    output: running.output,
-    stop: async () => {
-      await running.stop();
-      await run.remove();
+export function startPhpFpmPool(options) {
+  const asRoot = process.getuid?.() === 0 ? ['-R'] : [];
+  return startFromTemplate({
+    name: options.name ?? 'php-fpm',
+    command: options.command,
+    prefix: options.prefix,
+    template: options.poolTemplate,
+    configName: 'php-fpm.conf',
+    values: options.values,
+    prepare: async (runDirectory) => {
+      await options.prepare?.(runDirectory);
+      await writeFile(join(runDirectory, 'php.ini'), await readFile(options.iniFile));
     },
-  };
+    args: (runDirectory, configPath) => ['-F', ...asRoot, '-p', runDirectory, '-y', configPath, '-c', join(runDirectory, 'php.ini')],
+    address: options.listen,
+    environment: { PHP_INI_SCAN_DIR: '' },
+    stopSignal: 'SIGQUIT',
+  });
 }

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, rmSync } from 'node:fs';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -195,3 +195,45 @@ export async function freePort() {
   await new Promise((resolve) => probe.close(resolve));
   return port;
 }
+
+/**
+ * Renders `template` (with `{{RUN_DIRECTORY}}` and `values(runDirectory)`) into a new run
+ * directory as `configName`, starts the program with `args(runDirectory, configPath)` as
+ * {@link startProcess} does, and waits for `address`. `stop()` stops it and removes the run
+ * directory; so does a failed start.
+ *
+ * @example
+ * const lighttpd = await startFromTemplate({
+ *   name: 'lighttpd', command: '/usr/sbin/lighttpd', prefix: 'my-app-lighttpd-',
+ *   template: new URL('../config/lighttpd.conf', import.meta.url), configName: 'lighttpd.conf',
+ *   values: () => ({ PORT: 8083 }), args: (run, config) => ['-D', '-f', config], address: { host: '127.0.0.1', port: 8083 },
+ * });
+ * await lighttpd.stop();
+ * @param {{ name: string, command: string, prefix: string, template: URL, configName: string, values: (runDirectory: string) => Record<string, string | number>, args: (runDirectory: string, configPath: string) => string[], address: { host: string, port: number } | { path: string } | ((runDirectory: string) => { host: string, port: number } | { path: string }), environment?: Record<string, string>, stopSignal?: NodeJS.Signals, prepare?: (runDirectory: string) => Promise<unknown> }} options
+ * @returns {Promise<{ runDirectory: string, configPath: string, pid: number | undefined, output: () => string, stop: () => Promise<void> }>}
+ */
+export async function startFromTemplate(options) {
+  const run = await createRunDirectory(options.prefix);
+  const configPath = join(run.path, options.configName);
+  let running;
+  try {
+    await options.prepare?.(run.path);
+    await writeFile(configPath, await renderTemplate(options.template, { RUN_DIRECTORY: run.path, ...options.values(run.path) }));
+    const address = typeof options.address === 'function' ? options.address(run.path) : options.address;
+    running = await startProcess({ name: options.name, command: options.command, args: options.args(run.path, configPath), address, environment: options.environment, stopSignal: options.stopSignal });
+  } catch (error) {
+    await run.remove();
+    throw error;
+  }
+  return {
+    runDirectory: run.path,
+    configPath,
+    pid: running.pid,
+    output: running.output,
+    stop: async () => {
+      await running.stop();
+      await run.remove();
+    },
+  };
+}
+

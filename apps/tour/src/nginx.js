@@ -1,7 +1,6 @@
 // Starts nginx with config/nginx.conf rendered into a temporary run directory.
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRunDirectory, freePort, renderTemplate, startProcess } from '@fcgi/app-support/processes';
+import { freePort, startFromTemplate } from '@fcgi/app-support/processes';
 
 const configTemplate = new URL('../config/nginx.conf', import.meta.url);
 
@@ -17,31 +16,16 @@ const configTemplate = new URL('../config/nginx.conf', import.meta.url);
 export async function startNginx(options) {
   const host = '127.0.0.1';
   const port = await freePort();
-  const run = await createRunDirectory('fcgi-tour-nginx-');
-  const runDirectory = run.path;
-  const configPath = join(runDirectory, 'nginx.conf');
-  let running;
-  try {
-    const values = { RUN_DIRECTORY: runDirectory, HOST: host, PORT: port, APP_HOST: options.app.host, APP_PORT: options.app.port };
-    await writeFile(configPath, await renderTemplate(configTemplate, values));
-    running = await startProcess({
-      name: 'nginx',
-      command: options.command,
-      args: ['-p', `${runDirectory}/`, '-c', configPath, '-e', join(runDirectory, 'error.log')],
-      address: { host, port },
-      stopSignal: 'SIGQUIT', // graceful: finish the requests in flight
-    });
-  } catch (error) {
-    await run.remove();
-    throw error;
-  }
-  return {
-    url: `http://${host}:${port}`,
-    runDirectory,
-    pid: running.pid,
-    stop: async () => {
-      await running.stop();
-      await run.remove();
-    },
-  };
+  const started = await startFromTemplate({
+    name: 'nginx',
+    command: options.command,
+    prefix: 'fcgi-tour-nginx-',
+    template: configTemplate,
+    configName: 'nginx.conf',
+    values: () => ({ HOST: host, PORT: port, APP_HOST: options.app.host, APP_PORT: options.app.port }),
+    args: (runDirectory, configPath) => ['-p', `${runDirectory}/`, '-c', configPath, '-e', join(runDirectory, 'error.log')],
+    address: { host, port },
+    stopSignal: 'SIGQUIT', // graceful: finish the requests in flight
+  });
+  return { ...started, url: `http://${host}:${port}` };
 }
