@@ -1,45 +1,16 @@
-import { type IncomingHttpHeaders, type Server, createServer, request as httpRequest } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import { RecordType, concatBytes, encodeRecord, encodeStream } from '@fcgi/codec';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Gateway, createGateway } from '../src/index.js';
-import { type FakeApp, type FakeConnection, type FakeHandler, startFakeApp } from './support/fake-app.js';
+import { type FakeConnection, type FakeHandler } from './support/fake-app.js';
+import { type HttpResult, closeGateways, sendHttp, startGateway } from './support/gateway-setup.js';
 
-const apps: FakeApp[] = [];
-const servers: Server[] = [];
-const gateways: Gateway[] = [];
-
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  await Promise.all(gateways.splice(0).map((gateway) => gateway.client.destroy()));
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
+afterEach(closeGateways);
 
 async function setup(handler: FakeHandler): Promise<number> {
-  const app = await startFakeApp(handler);
-  apps.push(app);
-  const gateway = createGateway({ upstream: { address: app.address, getValues: false }, documentRoot: '/srv/www' });
-  gateways.push(gateway);
-  const server = createServer(gateway);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
+  return (await startGateway(handler)).port;
 }
 
-function send(port: number, method = 'GET'): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: '127.0.0.1', port, path: '/a.php', method }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end();
-  });
+function send(port: number, method = 'GET'): Promise<HttpResult> {
+  return sendHttp(port, '/a.php', { method });
 }
 
 /** The whole answer (STDOUT and END_REQUEST) in one write, as php-fpm sends a small page. */

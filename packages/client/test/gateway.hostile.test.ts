@@ -1,44 +1,17 @@
-import { type AddressInfo } from 'node:net';
-import { type Server, createServer, request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Gateway, type GatewayOptions, createGateway } from '../src/index.js';
-import { type FakeApp, type FakeHandler, startFakeApp } from './support/fake-app.js';
+import { type GatewayOptions } from '../src/index.js';
+import { type FakeApp, type FakeHandler } from './support/fake-app.js';
+import { type HttpResult, closeGateways, sendHttp, startGateway } from './support/gateway-setup.js';
 import { waitFor } from './support/wait.js';
 
-const apps: FakeApp[] = [];
-const servers: Server[] = [];
-const gateways: Gateway[] = [];
+afterEach(closeGateways);
 
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  await Promise.all(gateways.splice(0).map((gateway) => gateway.client.destroy()));
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-async function setup(handler: FakeHandler, options: Partial<GatewayOptions> = {}): Promise<{ app: FakeApp; port: number }> {
-  const app = await startFakeApp(handler);
-  apps.push(app);
-  const gateway = createGateway({ upstream: { address: app.address, getValues: false }, documentRoot: '/srv/www', ...options });
-  gateways.push(gateway);
-  const server = createServer({ maxHeaderSize: 256 * 1024 }, gateway);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { app, port: (server.address() as AddressInfo).port };
+function setup(handler: FakeHandler, options: Partial<GatewayOptions> = {}): Promise<{ app: FakeApp; port: number }> {
+  return startGateway(handler, options, { maxHeaderSize: 256 * 1024 });
 }
 
-function get(port: number, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: '127.0.0.1', port, path: '/a.php', headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
-    request.on('error', reject);
-    request.end();
-  });
+function get(port: number, headers: Record<string, string> = {}): Promise<HttpResult> {
+  return sendHttp(port, '/a.php', { headers });
 }
 
 describe('gateway under hostile input (issue 9 regressions)', () => {

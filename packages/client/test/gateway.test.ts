@@ -1,57 +1,21 @@
-import { type AddressInfo } from 'node:net';
-import { type IncomingHttpHeaders, type Server, createServer, request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Gateway, type GatewayOptions, createGateway } from '../src/index.js';
+import { type GatewayOptions } from '../src/index.js';
 import { waitFor } from './support/wait.js';
-import { type FakeApp, type FakeHandler, type FakeRequest, startFakeApp } from './support/fake-app.js';
+import { type FakeApp, type FakeHandler, type FakeRequest } from './support/fake-app.js';
+import { type HttpResult, closeGateways, sendHttp, startGateway } from './support/gateway-setup.js';
 
-const apps: FakeApp[] = [];
-const servers: Server[] = [];
-const gateways: Gateway[] = [];
+afterEach(closeGateways);
 
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  await Promise.all(gateways.splice(0).map((gateway) => gateway.client.destroy()));
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-interface HttpResult {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
+function setup(handler: FakeHandler, options: Partial<GatewayOptions> = {}): Promise<{ app: FakeApp; port: number }> {
+  return startGateway(handler, options);
 }
 
-async function setup(handler: FakeHandler, options: Partial<GatewayOptions> = {}): Promise<{ app: FakeApp; port: number }> {
-  const app = await startFakeApp(handler);
-  apps.push(app);
-  const gateway = createGateway({ upstream: { address: app.address, getValues: false }, documentRoot: '/srv/www', ...options });
-  gateways.push(gateway);
-  const server = createServer(gateway);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { app, port: (server.address() as AddressInfo).port };
-}
-
-function send(port: number, path: string, init: { method?: string; headers?: Record<string, string | string[]>; body?: string | Buffer; chunked?: boolean; rawHeaders?: string[] } = {}): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: init.rawHeaders ?? init.headers, localAddress: '127.0.0.2' }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    if (init.chunked === true && init.body !== undefined) {
-      request.write(init.body);
-      request.end();
-    } else request.end(init.body);
-  });
+/** Requests come from 127.0.0.2, so REMOTE_ADDR is really tested. */
+function send(port: number, path: string, init: Parameters<typeof sendHttp>[2] = {}): Promise<HttpResult> {
+  return sendHttp(port, path, { localAddress: '127.0.0.2', ...init });
 }
 
 const echoParams: FakeHandler = async (request, connection) => {
@@ -222,14 +186,7 @@ describe('gateway responses', () => {
   });
 
   it('fails over between several upstreams given as an array', async () => {
-    const live = await startFakeApp(respondWith('A: b', 'from the live one'));
-    apps.push(live);
-    const gateway = createGateway({ upstream: ['127.0.0.1:1', live.address], documentRoot: '/srv/www' });
-    gateways.push(gateway);
-    const server = createServer(gateway);
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
+    const { port } = await startGateway(respondWith('A: b', 'from the live one'), (live) => ({ upstream: ['127.0.0.1:1', live.address] }));
     for (let index = 0; index < 3; index++) expect((await send(port, '/a.php')).body).toBe('from the live one');
   });
 
