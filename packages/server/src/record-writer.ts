@@ -6,7 +6,7 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { FCGI_HEADER_LENGTH, FCGI_MAX_CONTENT_LENGTH, type StreamRecordType } from '@fcgi/codec';
+import { FCGI_HEADER_LENGTH, FCGI_MAX_CONTENT_LENGTH, type StreamRecordType, writeHeader } from '@fcgi/codec';
 
 /** Called once the bytes were handed to the kernel, or the socket failed. */
 export type WriteCallback = (error?: Error | null) => void;
@@ -22,18 +22,9 @@ let slab = Buffer.allocUnsafeSlow(slabSize);
 /** Bytes of `slab` handed out; what lies before this offset is never written again. */
 let slabUsed = 0;
 
-function writeHeader(type: number, requestId: number, contentLength: number, paddingLength: number): void {
-  const target = slab;
-  const offset = slabUsed;
-  target[offset] = 1;
-  target[offset + 1] = type;
-  target[offset + 2] = requestId >>> 8;
-  target[offset + 3] = requestId & 0xff;
-  target[offset + 4] = contentLength >>> 8;
-  target[offset + 5] = contentLength & 0xff;
-  target[offset + 6] = paddingLength;
-  target[offset + 7] = 0;
-  slabUsed = offset + FCGI_HEADER_LENGTH;
+function writeSlabHeader(type: number, requestId: number, contentLength: number, paddingLength: number): void {
+  writeHeader(slab, slabUsed, type, requestId, contentLength, paddingLength);
+  slabUsed += FCGI_HEADER_LENGTH;
 }
 
 function writePadding(paddingLength: number): void {
@@ -100,7 +91,7 @@ export class RecordWriter {
     }
     if (end) {
       this.#begin(FCGI_HEADER_LENGTH);
-      writeHeader(type, requestId, 0, 0);
+      writeSlabHeader(type, requestId, 0, 0);
       this.#segmentEnd = slabUsed;
     }
     return this.#after(callback);
@@ -116,7 +107,7 @@ export class RecordWriter {
     if (!this.writable) return refuse(callback);
     const padding = paddingFor(length);
     this.#begin(FCGI_HEADER_LENGTH + length + padding);
-    writeHeader(type, requestId, length, padding);
+    writeSlabHeader(type, requestId, length, padding);
     slabUsed += slab.write(text, slabUsed, length, 'latin1');
     writePadding(padding);
     this.#segmentEnd = slabUsed;
@@ -127,7 +118,7 @@ export class RecordWriter {
   writeEnd(requestId: number, appStatus: number, protocolStatus: number, callback?: WriteCallback): boolean {
     if (!this.writable) return refuse(callback);
     this.#begin(2 * FCGI_HEADER_LENGTH);
-    writeHeader(endRequestType, requestId, 8, 0);
+    writeSlabHeader(endRequestType, requestId, 8, 0);
     const target = slab;
     const offset = slabUsed;
     target.writeUInt32BE(appStatus >>> 0, offset);
@@ -159,7 +150,7 @@ export class RecordWriter {
     const padding = paddingFor(length);
     if (length < copyThreshold) {
       this.#begin(FCGI_HEADER_LENGTH + length + padding);
-      writeHeader(type, requestId, length, padding);
+      writeSlabHeader(type, requestId, length, padding);
       slab.set(content, slabUsed);
       slabUsed += length;
       writePadding(padding);
@@ -167,7 +158,7 @@ export class RecordWriter {
       return;
     }
     this.#begin(FCGI_HEADER_LENGTH);
-    writeHeader(type, requestId, length, padding);
+    writeSlabHeader(type, requestId, length, padding);
     this.#segmentEnd = slabUsed;
     this.#view(content);
     if (padding > 0) {
