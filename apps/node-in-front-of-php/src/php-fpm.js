@@ -2,7 +2,7 @@
 // temporary run directory, a Unix socket there, nothing read from /etc/php.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startPhpFpmPool } from '@fcgi/app-support/php-fpm';
+import { startPhpFpmOnSocket } from '@fcgi/app-support/php-fpm';
 
 const poolTemplate = new URL('../config/php-fpm.conf', import.meta.url);
 const iniFile = new URL('../config/php.ini', import.meta.url);
@@ -18,16 +18,13 @@ const iniFile = new URL('../config/php.ini', import.meta.url);
  * await php.stop();
  * @param {{ command: string, maxChildren?: number }} options
  */
-export async function startPhpFpm(options) {
-  const socketPath = (runDirectory) => join(runDirectory, 'php-fpm.sock');
-  const pool = await startPhpFpmPool({
+export function startPhpFpm(options) {
+  return startPhpFpmOnSocket({
     command: options.command,
     prefix: 'node-in-front-of-php-',
     poolTemplate,
     iniFile,
+    maxChildren: options.maxChildren ?? 3,
     prepare: (runDirectory) => mkdir(join(runDirectory, 'sessions')),
-    listen: (runDirectory) => ({ path: socketPath(runDirectory) }),
-    values: (runDirectory) => ({ SOCKET_PATH: socketPath(runDirectory), MAX_CHILDREN: options.maxChildren ?? 3 }),
   });
-  return { ...pool, address: `unix:${socketPath(pool.runDirectory)}`, accessLog: join(pool.runDirectory, 'access.log') };
 }

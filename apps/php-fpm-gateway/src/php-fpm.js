@@ -1,8 +1,7 @@
 // Starts a php-fpm pool of its own: config rendered from config/php-fpm.conf into a
 // temporary run directory, a Unix socket there, nothing read from /etc/php.
-import { join } from 'node:path';
 import { findBinary } from '@fcgi/app-support/processes';
-import { startPhpFpmPool } from '@fcgi/app-support/php-fpm';
+import { startPhpFpmOnSocket } from '@fcgi/app-support/php-fpm';
 
 const poolTemplate = new URL('../config/php-fpm.conf', import.meta.url);
 const iniFile = new URL('../config/php.ini', import.meta.url);
@@ -18,17 +17,8 @@ const iniFile = new URL('../config/php.ini', import.meta.url);
  * await php.stop();
  * @param {{ maxChildren?: number }} [options]
  */
-export async function startPhpFpm(options = {}) {
+export function startPhpFpm(options = {}) {
   const command = findBinary(['php-fpm8.2', 'php-fpm']);
-  if (command === undefined) throw new Error('php-fpm is not installed (apt-get install php8.2-fpm), or set PHP_FPM_ADDRESS to a running pool');
-  const socketPath = (runDirectory) => join(runDirectory, 'php-fpm.sock');
-  const pool = await startPhpFpmPool({
-    command,
-    prefix: 'php-fpm-gateway-',
-    poolTemplate,
-    iniFile,
-    listen: (runDirectory) => ({ path: socketPath(runDirectory) }),
-    values: (runDirectory) => ({ SOCKET_PATH: socketPath(runDirectory), MAX_CHILDREN: options.maxChildren ?? 4 }),
-  });
-  return { ...pool, address: `unix:${socketPath(pool.runDirectory)}`, accessLog: join(pool.runDirectory, 'access.log') };
+  if (command === undefined) return Promise.reject(new Error('php-fpm is not installed (apt-get install php8.2-fpm), or set PHP_FPM_ADDRESS to a running pool'));
+  return startPhpFpmOnSocket({ command, prefix: 'php-fpm-gateway-', poolTemplate, iniFile, maxChildren: options.maxChildren ?? 4 });
 }

@@ -18,7 +18,7 @@ import { startFromTemplate } from './processes.js';
  *   listen: (run) => ({ path: `${run}/php-fpm.sock` }), values: (run) => ({ SOCKET_PATH: `${run}/php-fpm.sock`, MAX_CHILDREN: 4 }),
  * });
  * await php.stop();
- * @param {{ command: string, prefix: string, name?: string, poolTemplate: URL, iniFile: URL, listen: (runDirectory: string) => { path: string } | { host: string, port: number }, values: (runDirectory: string) => Record<string, string | number>, prepare?: (runDirectory: string) => Promise<void> }} options
+ * @param {{ command: string, prefix: string, name?: string, poolTemplate: URL, iniFile: URL, listen: (runDirectory: string) => { path: string } | { host: string, port: number }, values: (runDirectory: string) => Record<string, string | number>, prepare?: (runDirectory: string) => Promise<unknown> }} options
  * @returns {Promise<{ runDirectory: string, pid: number | undefined, output: () => string, stop: () => Promise<void> }>}
  */
 export function startPhpFpmPool(options) {
@@ -39,4 +39,25 @@ export function startPhpFpmPool(options) {
     environment: { PHP_INI_SCAN_DIR: '' },
     stopSignal: 'SIGQUIT',
   });
+}
+
+/**
+ * {@link startPhpFpmPool} on a Unix socket in the run directory, the common case: the pool
+ * template gets `{{SOCKET_PATH}}` and `{{MAX_CHILDREN}}`; the result adds `address`
+ * (`unix:RUN/php-fpm.sock`) and `accessLog` (`RUN/access.log`).
+ *
+ * @example
+ * const php = await startPhpFpmOnSocket({ command: '/usr/sbin/php-fpm8.2', prefix: 'my-app-php-', poolTemplate, iniFile, maxChildren: 4 });
+ * php.address; // 'unix:/tmp/my-app-php-XXXX/php-fpm.sock'
+ * await php.stop();
+ * @param {{ command: string, prefix: string, poolTemplate: URL, iniFile: URL, maxChildren: number, prepare?: (runDirectory: string) => Promise<unknown> }} options
+ */
+export async function startPhpFpmOnSocket(options) {
+  const socketPath = (runDirectory) => join(runDirectory, 'php-fpm.sock');
+  const pool = await startPhpFpmPool({
+    ...options,
+    listen: (runDirectory) => ({ path: socketPath(runDirectory) }),
+    values: (runDirectory) => ({ SOCKET_PATH: socketPath(runDirectory), MAX_CHILDREN: options.maxChildren }),
+  });
+  return { ...pool, address: `unix:${socketPath(pool.runDirectory)}`, accessLog: join(pool.runDirectory, 'access.log') };
 }

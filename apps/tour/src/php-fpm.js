@@ -1,7 +1,6 @@
 // Starts a php-fpm pool of its own: config rendered from config/php-fpm.conf into a
 // temporary run directory, a Unix socket there, nothing read from /etc/php.
-import { join } from 'node:path';
-import { startPhpFpmPool } from '@fcgi/app-support/php-fpm';
+import { startPhpFpmOnSocket } from '@fcgi/app-support/php-fpm';
 
 const poolTemplate = new URL('../config/php-fpm.conf', import.meta.url);
 const iniFile = new URL('../config/php.ini', import.meta.url);
@@ -17,15 +16,6 @@ const iniFile = new URL('../config/php.ini', import.meta.url);
  * await php.stop();
  * @param {{ command: string, maxChildren: number }} options
  */
-export async function startPhpFpm(options) {
-  const socketPath = (runDirectory) => join(runDirectory, 'php-fpm.sock');
-  const pool = await startPhpFpmPool({
-    command: options.command,
-    prefix: 'fcgi-tour-php-',
-    poolTemplate,
-    iniFile,
-    listen: (runDirectory) => ({ path: socketPath(runDirectory) }),
-    values: (runDirectory) => ({ SOCKET_PATH: socketPath(runDirectory), MAX_CHILDREN: options.maxChildren }),
-  });
-  return { ...pool, address: `unix:${socketPath(pool.runDirectory)}` };
+export function startPhpFpm(options) {
+  return startPhpFpmOnSocket({ command: options.command, prefix: 'fcgi-tour-php-', poolTemplate, iniFile, maxChildren: options.maxChildren });
 }
