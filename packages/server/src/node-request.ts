@@ -98,33 +98,78 @@ export function requestUrl(params: Readonly<Record<string, string>>): string {
  * ```
  */
 export function requestHeaders(pairs: readonly Pick<NameValuePair, 'name' | 'value'>[]): string[] {
-  return headersFromLists(
-    pairs.map((pair) => pair.name),
-    pairs.map((pair) => pair.value),
+  return headersFromList(
+    listSource(
+      pairs.map((pair) => pair.name),
+      pairs.map((pair) => pair.value),
+    ),
   );
 }
 
-/** {@link requestHeaders} over parallel name and value lists. */
-function headersFromLists(names: readonly string[], values: readonly string[]): string[] {
-  const raw: string[] = [];
-  let contentType = false;
-  let contentLength = false;
-  for (let index = 0; index < names.length; index++) {
-    const name = names[index] as string;
-    const value = values[index] as string;
-    if (!contentType && name === 'CONTENT_TYPE' && value !== '') {
-      contentType = true;
-      raw.push('content-type', value);
-    } else if (!contentLength && name === 'CONTENT_LENGTH' && value !== '') {
-      contentLength = true;
-      raw.push('content-length', value);
-    }
+/** How many distinct `HTTP_*` names {@link headerName} remembers before it starts over. */
+const rememberedHeaderNames = 512;
+const headerNames = new Map<string, string>();
+
+/** `HTTP_X_FOO` to `x-foo`, remembered: web servers send the same few names on every request. */
+function headerName(param: string): string {
+  let header = headerNames.get(param);
+  if (header === undefined) {
+    header = param.slice(5).toLowerCase().replaceAll('_', '-');
+    if (headerNames.size >= rememberedHeaderNames) headerNames.clear();
+    headerNames.set(param, header);
   }
+  return header;
+}
+
+/**
+ * The params as {@link headersFromList} reads them: by index, with names compared and
+ * decoded only as needed (the fast path's record decodes only the header pairs).
+ */
+interface HeaderSource {
+  readonly count: number;
+  /** True when the name of pair `index` is `name`. */
+  isNamed(index: number, name: string): boolean;
+  /** True when pair `index` is `HTTP_` and at least one more character. */
+  isHeader(index: number): boolean;
+  name(index: number): string;
+  /** The value's exact bytes as latin1 text. */
+  latin1Value(index: number): string;
+}
+
+/** A {@link HeaderSource} over plain name and value lists. */
+function listSource(names: readonly string[], values: readonly string[]): HeaderSource {
+  return {
+    count: names.length,
+    isNamed: (index, name) => names[index] === name,
+    isHeader: (index) => {
+      const name = names[index] as string;
+      return name.length > 5 && name.startsWith('HTTP_');
+    },
+    name: (index) => names[index] as string,
+    latin1Value: (index) => values[index] as string,
+  };
+}
+
+/** Pushes the first non-empty value of param `name` under `header`, if any. */
+function pushFirst(raw: string[], source: HeaderSource, name: string, header: string): void {
+  for (let index = 0; index < source.count; index++) {
+    if (!source.isNamed(index, name)) continue;
+    const value = source.latin1Value(index);
+    if (value === '') continue;
+    raw.push(header, value);
+    return;
+  }
+}
+
+/** {@link requestHeaders} over a {@link HeaderSource}. */
+function headersFromList(source: HeaderSource): string[] {
+  const raw: string[] = [];
+  pushFirst(raw, source, 'CONTENT_TYPE', 'content-type');
+  pushFirst(raw, source, 'CONTENT_LENGTH', 'content-length');
   let seen: Set<string> | undefined;
-  for (let index = 0; index < names.length; index++) {
-    const name = names[index] as string;
-    if (name.length <= 5 || !name.startsWith('HTTP_')) continue;
-    const header = name.slice(5).toLowerCase().replaceAll('_', '-');
+  for (let index = 0; index < source.count; index++) {
+    if (!source.isHeader(index)) continue;
+    const header = headerName(source.name(index));
     if (raw.length > 0) {
       // Duplicates are rare: the set is built only once there is something to compare with.
       if (seen === undefined) {
@@ -134,7 +179,7 @@ function headersFromLists(names: readonly string[], values: readonly string[]): 
       if (seen.has(header)) continue;
       seen.add(header);
     }
-    raw.push(header, values[index] as string);
+    raw.push(header, source.latin1Value(index));
   }
   return raw;
 }
@@ -346,17 +391,11 @@ function latin1Pairs(pairs: readonly NameValuePair[]): ExactPairs {
   return { names, values };
 }
 
-/** The same from the fast path's decoded record: no pair objects. */
+/** The same from the fast path's decoded record (values decoded as they are read). */
 function latin1Lists(decoded: DecodedParams): ExactPairs {
-  const utf8 = decoded.values;
-  if (decoded.ascii) return { names: decoded.names, values: utf8 };
-  let values: string[] | undefined;
-  for (let index = 0; index < utf8.length; index++) {
-    if (!nonAscii.test(utf8[index] as string)) continue;
-    values ??= [...utf8];
-    values[index] = decoded.latin1Value(index);
-  }
-  return { names: decoded.names, values: values ?? utf8 };
+  const values = new Array<string>(decoded.names.length);
+  for (let index = 0; index < values.length; index++) values[index] = decoded.latin1Value(index);
+  return { names: decoded.names, values };
 }
 
 /** node's count of `rawHeaders` entries (for `headersDistinct`), found once. */
@@ -408,13 +447,23 @@ export function initializeRequest(req: FastCgiIncomingMessage, info: FastCgiRequ
     req.httpVersionMinor = version === null ? 1 : Number(version[2] ?? 0);
     req.httpVersion = `${req.httpVersionMajor}.${req.httpVersionMinor}`;
   }
-  const { names, values } = exactPairs();
-  const raw = headersFromLists(names, values);
+  let raw: string[];
+  if (decoded === undefined) {
+    const { names, values } = exactPairs();
+    raw = headersFromList(listSource(names, values));
+  } else {
+    raw = headersFromList(decoded);
+  }
   req.rawHeaders = raw;
-  // node reads `rawHeaders` up to this internal count for `headersDistinct`.
+  // node builds `req.headers` from `rawHeaders` on first read, up to this internal count.
   if (headersCountSymbol === undefined) headersCountSymbol = Object.getOwnPropertySymbols(req).find((symbol) => symbol.description === 'kHeadersCount') ?? null;
   if (headersCountSymbol !== null) (req as unknown as Record<symbol, number>)[headersCountSymbol] = raw.length;
+  else req.headers = headersObject(raw);
+}
+
+/** `req.headers` from the raw list (each name is there once), for a node without the lazy getter. */
+function headersObject(raw: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (let index = 0; index < raw.length; index += 2) headers[raw[index] as string] = raw[index + 1] as string;
-  req.headers = headers;
+  return headers;
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { isAscii } from 'node:buffer';
 
 function readLength(bytes: Uint8Array, offset: number, end: number): number {
   const first = bytes[offset] as number;
@@ -47,96 +48,164 @@ export function countWholePairs(bytes: Uint8Array, maxPairs: number): number {
 
 const utf8Decoder = new TextDecoder('utf-8');
 
-/** How many positions {@link knownName} remembers a name for. */
+/** How many positions {@link DecodedParams} remembers a name for. */
 const rememberedPositions = 64;
 
-/** The name last seen at each position of a PARAMS record. */
+/** The name last seen at each position of a PARAMS record, and its bytes. */
 const recentNames: (string | undefined)[] = [];
+const recentNameBytes: (Uint8Array | undefined)[] = [];
 
-/**
- * The name at `start` of `text`: the same string as the last record's name at this
- * position when the bytes match. Web servers send the same names in the same order on
- * every request; reusing the string spares a new one per pair, and V8 then finds it
- * already internalized when it becomes a property key.
- */
-function knownName(text: string, start: number, length: number, index: number): string {
-  const recent = recentNames[index];
-  if (recent !== undefined && recent.length === length && text.startsWith(recent, start)) return recent;
-  const name = text.substring(start, start + length);
-  if (index < rememberedPositions) recentNames[index] = name;
-  return name;
-}
-
-function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let index = start; index < end; index++) if ((bytes[index] as number) > 0x7f) return false;
+function sameBytes(bytes: Uint8Array, start: number, expected: Uint8Array): boolean {
+  const length = expected.length;
+  for (let index = 0; index < length; index++) if (bytes[start + index] !== expected[index]) return false;
   return true;
 }
 
+function sameText(bytes: Uint8Array, start: number, expected: string): boolean {
+  const length = expected.length;
+  for (let index = 0; index < length; index++) if (bytes[start + index] !== expected.charCodeAt(index)) return false;
+  return true;
+}
+
+/** `HTTP_` as bytes: the prefix of every header param. */
+const headerPrefix = [0x48, 0x54, 0x54, 0x50, 0x5f];
+
+/** Each pair's name start, name end (= value start) and value end in the record. */
+const fieldsPerPair = 3;
+
 /**
- * The names and values of a whole-pairs PARAMS record, in arrival order, with each value's
- * exact bytes as latin1 text on demand (as node:http gives header text). The record is
- * turned into text once; names and values are slices of it (UTF-8 decoding, as the
- * codec's, only for pairs with non-ASCII bytes).
+ * The names and values of a whole-pairs PARAMS record, in arrival order, decoded only
+ * when read: the constructor just finds where each pair sits. A hello-world handler behind
+ * nginx reads 3 values and 1 name of 18 pairs. Lookups by name compare bytes; a name read
+ * at a position reuses the previous record's string there when the bytes match (web
+ * servers send the same names in the same order every time, and V8 then finds the string
+ * already internalized when it becomes a property key). Text is UTF-8, as the codec
+ * decodes params, and {@link latin1Value} gives a value's exact bytes as latin1 text (as
+ * node:http gives header text).
  *
  * @example
  * ```ts
  * const decoded = new DecodedParams(new Uint8Array([1, 1, 65, 66]), 1);
- * decoded.names[0]; // 'A'
- * decoded.values[0]; // 'B'
+ * decoded.find('A'); // 'B'
+ * decoded.names; // ['A']
+ * decoded.values; // ['B']
  * ```
  */
 export class DecodedParams {
-  readonly names: string[];
-  readonly values: string[];
+  /** How many pairs the record holds. */
+  readonly count: number;
   /** True when every byte of the record is ASCII: the values are then their exact bytes as latin1 too. */
   readonly ascii: boolean;
-  /** The whole record as latin1 text (one character per byte). */
-  readonly #text: string;
-  /** Start and length of each value, kept only when some pair has non-ASCII bytes. */
-  #valueOffsets: number[] | undefined;
+  readonly #bytes: Uint8Array;
+  /** See {@link fieldsPerPair}. */
+  readonly #offsets: number[];
+  /** The whole record as latin1 text (one character per byte), made on first need. */
+  #text: string | undefined;
+  #names: string[] | undefined;
+  #values: string[] | undefined;
 
   /** `count`: the pairs of `bytes`, from {@link countWholePairs}. */
   constructor(bytes: Uint8Array, count: number) {
-    const names = new Array<string>(count);
-    const values = new Array<string>(count);
-    this.names = names;
-    this.values = values;
+    const offsets = new Array<number>(count * fieldsPerPair);
+    this.count = count;
+    this.#offsets = offsets;
+    this.#bytes = bytes;
+    this.ascii = isAscii(bytes);
     const end = bytes.length;
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('latin1');
-    this.#text = text;
-    const ascii = isAscii(bytes, 0, end);
-    this.ascii = ascii;
-    if (!ascii) this.#valueOffsets = [];
     let offset = 0;
     for (let index = 0; index < count; index++) {
       const nameLength = readLength(bytes, offset, end);
       offset += (bytes[offset] as number) < 0x80 ? 1 : 4;
       const valueLength = readLength(bytes, offset, end);
       offset += (bytes[offset] as number) < 0x80 ? 1 : 4;
-      const valueStart = offset + nameLength;
-      const valueEnd = valueStart + valueLength;
-      if (ascii) {
-        names[index] = knownName(text, offset, nameLength, index);
-        values[index] = text.substring(valueStart, valueEnd);
-      } else {
-        names[index] = this.#utf8(bytes, offset, valueStart);
-        values[index] = this.#utf8(bytes, valueStart, valueEnd);
-        this.#valueOffsets?.push(valueStart, valueEnd);
-      }
-      offset = valueEnd;
+      const at = index * fieldsPerPair;
+      offsets[at] = offset;
+      offsets[at + 1] = offset + nameLength;
+      offset += nameLength + valueLength;
+      offsets[at + 2] = offset;
     }
+  }
+
+  /** The name of pair `index`. */
+  name(index: number): string {
+    const names = (this.#names ??= new Array<string>(this.count));
+    const known = names[index];
+    if (known !== undefined) return known;
+    const start = this.#offsets[index * fieldsPerPair] as number;
+    const end = this.#offsets[index * fieldsPerPair + 1] as number;
+    const recentBytes = recentNameBytes[index];
+    let name: string;
+    if (recentBytes !== undefined && recentBytes.length === end - start && sameBytes(this.#bytes, start, recentBytes)) {
+      name = recentNames[index] as string;
+    } else {
+      name = this.#decode(start, end);
+      if (index < rememberedPositions) {
+        recentNames[index] = name;
+        recentNameBytes[index] = this.#bytes.slice(start, end);
+      }
+    }
+    names[index] = name;
+    return name;
+  }
+
+  /** The value of pair `index`, decoded as UTF-8 (as the codec does). */
+  value(index: number): string {
+    const values = (this.#values ??= new Array<string>(this.count));
+    const known = values[index];
+    if (known !== undefined) return known;
+    const value = this.#decode(this.#offsets[index * fieldsPerPair + 1] as number, this.#offsets[index * fieldsPerPair + 2] as number);
+    values[index] = value;
+    return value;
   }
 
   /** The value of pair `index` as latin1 text of its exact bytes. */
   latin1Value(index: number): string {
-    const offsets = this.#valueOffsets;
-    if (offsets === undefined) return this.values[index] ?? '';
-    return this.#text.substring(offsets[index * 2] ?? 0, offsets[index * 2 + 1]);
+    if (this.ascii) return this.value(index);
+    return this.#latin1(this.#offsets[index * fieldsPerPair + 1] as number, this.#offsets[index * fieldsPerPair + 2] as number);
+  }
+
+  /** The value of the last pair named `name` (as a params object keeps it), or undefined. */
+  find(name: string): string | undefined {
+    for (let index = this.count - 1; index >= 0; index--) if (this.isNamed(index, name)) return this.value(index);
+    return undefined;
+  }
+
+  /** True when the name of pair `index` is `name` (compared as bytes in an ASCII record). */
+  isNamed(index: number, name: string): boolean {
+    if (!this.ascii) return this.name(index) === name;
+    const start = this.#offsets[index * fieldsPerPair] as number;
+    return (this.#offsets[index * fieldsPerPair + 1] as number) - start === name.length && sameText(this.#bytes, start, name);
+  }
+
+  /** True when pair `index` is a request header (`HTTP_` and at least one more byte). */
+  isHeader(index: number): boolean {
+    const start = this.#offsets[index * fieldsPerPair] as number;
+    if ((this.#offsets[index * fieldsPerPair + 1] as number) - start <= headerPrefix.length) return false;
+    const bytes = this.#bytes;
+    for (let at = 0; at < headerPrefix.length; at++) if (bytes[start + at] !== headerPrefix[at]) return false;
+    return true;
+  }
+
+  /** Every name, in arrival order. */
+  get names(): readonly string[] {
+    for (let index = 0; index < this.count; index++) this.name(index);
+    return this.#names ?? [];
+  }
+
+  /** Every value, in arrival order. */
+  get values(): readonly string[] {
+    for (let index = 0; index < this.count; index++) this.value(index);
+    return this.#values ?? [];
+  }
+
+  #latin1(start: number, end: number): string {
+    this.#text ??= Buffer.from(this.#bytes.buffer, this.#bytes.byteOffset, this.#bytes.length).toString('latin1');
+    return this.#text.substring(start, end);
   }
 
   /** UTF-8 text, as the codec decodes params (ASCII as it is). */
-  #utf8(bytes: Uint8Array, start: number, end: number): string {
-    if (isAscii(bytes, start, end)) return this.#text.substring(start, end);
-    return utf8Decoder.decode(bytes.subarray(start, end));
+  #decode(start: number, end: number): string {
+    if (this.ascii || isAscii(this.#bytes.subarray(start, end))) return this.#latin1(start, end);
+    return utf8Decoder.decode(this.#bytes.subarray(start, end));
   }
 }

@@ -143,9 +143,7 @@ export class ActiveRequest {
   param(name: string): string | undefined {
     const decoded = this.#decoded;
     if (decoded === undefined || this.#params !== undefined) return this.params?.[name];
-    const names = decoded.names;
-    for (let index = names.length - 1; index >= 0; index--) if (names[index] === name) return decoded.values[index];
-    return undefined;
+    return decoded.find(name);
   }
 
   /** Every decoded pair, with its raw bytes, once PARAMS ended (built on first use). */

@@ -92,6 +92,35 @@ describe('PARAMS fast path (one whole-pairs record)', () => {
     expect(decoded.latin1Value(1)).toBe(Buffer.from([0x4a, 0xc3, 0xa9, 0xff, 0x41]).toString('latin1'));
   });
 
+  it('finds the last pair of a name, non-ASCII names too, and tells header pairs by their HTTP_ prefix', () => {
+    const bytes = encodeParams([
+      ['HTTP_', 'no name after the prefix'],
+      ['REQUEST_METHOD', 'GET'],
+      ['HTTP_X', 'one'],
+      ['REQUEST_METHOD', 'POST'],
+      ['\u00e9t\u00e9', 'summer'],
+      ['HTTP_Y', '\u00e9'],
+    ]);
+    const decoded = new DecodedParams(bytes, 6);
+    expect(decoded.find('REQUEST_METHOD')).toBe('POST');
+    expect(decoded.find('\u00e9t\u00e9')).toBe('summer');
+    expect(decoded.find('REQUEST_URI')).toBeUndefined();
+    expect([0, 1, 2, 3, 4, 5].map((index) => decoded.isHeader(index))).toEqual([false, false, true, false, false, true]);
+    expect(decoded.isNamed(2, 'HTTP_X')).toBe(true);
+    expect(decoded.isNamed(2, 'HTTP_Y')).toBe(false);
+    expect(decoded.latin1Value(5)).toBe(Buffer.from('\u00e9').toString('latin1'));
+    expect(decoded.values).toEqual(decodeParams(bytes).map((pair) => pair.value));
+  });
+
+  it('reuses the previous record\'s name string at a position only when the bytes match', () => {
+    const first = new DecodedParams(encodeParams([['SCRIPT_NAME', '/a']]), 1);
+    const same = new DecodedParams(encodeParams([['SCRIPT_NAME', '/b']]), 1);
+    const other = new DecodedParams(encodeParams([['SCRIPT_NAMF', '/c']]), 1);
+    expect(same.name(0)).toBe(first.name(0));
+    expect(other.name(0)).toBe('SCRIPT_NAMF');
+    expect(other.value(0)).toBe('/c');
+  });
+
   it('leaves truncated records and records over maxParamsPairs to the streaming decoder', () => {
     const bytes = encodeParams([
       ['A', '1'],
