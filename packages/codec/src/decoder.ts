@@ -146,9 +146,14 @@ export class RecordDecoder {
     const contentStart = offset + FCGI_HEADER_LENGTH;
     const contentEnd = contentStart + contentLength;
     if (contentEnd <= chunk.length) {
-      const view = chunk.subarray(contentStart, contentEnd);
-      // Uint8Array's own slice: a Node Buffer's slice() would return a view, not a copy.
-      records.push(this.#build(this.#copyContent ? Uint8Array.prototype.slice.call(view) : view));
+      if (contentLength === 0) {
+        // Empty records (ends of streams) share one empty array: no view per record.
+        records.push(this.#build(emptyBytes));
+      } else {
+        const view = chunk.subarray(contentStart, contentEnd);
+        // Uint8Array's own slice: a Node Buffer's slice() would return a view, not a copy.
+        records.push(this.#build(this.#copyContent ? Uint8Array.prototype.slice.call(view) : view));
+      }
       const paddingEnd = contentEnd + paddingLength;
       if (paddingEnd <= chunk.length) return paddingEnd;
       this.#paddingLeft = paddingEnd - chunk.length;

@@ -107,6 +107,21 @@ function emitResponseClose(res: FastCgiServerResponse): void {
   res.emit('close');
 }
 
+/** Where `res` keeps its exchange, so that its listeners are shared functions, not closures per request. */
+const exchangeSlot: unique symbol = Symbol('fcgi.exchange');
+
+interface ExchangeHolder {
+  [exchangeSlot]?: NodeExchange;
+}
+
+function onResponseFinish(this: ExchangeHolder): void {
+  this[exchangeSlot]?.responseFinished();
+}
+
+function onResponseError(this: ExchangeHolder, error: Error): void {
+  this[exchangeSlot]?.responseFailed(error);
+}
+
 /**
  * One request on the node:http side: the source of `req`'s body and lazy socket stand-in,
  * and the engine's hooks for the request, as methods of one object (no closures per request).
@@ -145,15 +160,24 @@ class NodeExchange extends RequestSource implements RequestHooks {
     // Express swaps req/res prototypes: keep the FastCGI overrides on the instances.
     pinOwnMethods(req);
     pinOwnMethods(res);
-    res.once('finish', () => {
-      this.#finished = true;
-    });
-    res.on('error', (error: Error) => report(handlerError(error, request.requestId), req));
+    (res as ExchangeHolder)[exchangeSlot] = this;
+    res.on('finish', onResponseFinish);
+    res.on('error', onResponseError);
     request.setHooks(this);
   }
 
   demand(): void {
     this.#request.stdin.demand();
+  }
+
+  /** `res` emitted 'finish'. */
+  responseFinished(): void {
+    this.#finished = true;
+  }
+
+  /** `res` emitted 'error'. */
+  responseFailed(error: Error): void {
+    this.#report(handlerError(error, this.#request.requestId), this.req);
   }
 
   materializeSocket(): FastCgiSocket {

@@ -170,18 +170,29 @@ function headersFromList(source: HeaderSource): string[] {
   for (let index = 0; index < source.count; index++) {
     if (!source.isHeader(index)) continue;
     const header = headerName(source.name(index));
-    if (raw.length > 0) {
-      // Duplicates are rare: the set is built only once there is something to compare with.
+    if (raw.length >= setFrom) {
+      // Many headers: a set; below that, comparing the few names (same strings) is cheaper than building one.
       if (seen === undefined) {
         seen = new Set();
         for (let at = 0; at < raw.length; at += 2) seen.add(raw[at] as string);
       }
       if (seen.has(header)) continue;
       seen.add(header);
+    } else if (listed(raw, header)) {
+      continue;
     }
     raw.push(header, source.latin1Value(index));
   }
   return raw;
+}
+
+/** Length of the raw list (2 entries per header) from which duplicates are found with a set. */
+const setFrom = 32;
+
+/** True when `header` is already a name in the raw list. */
+function listed(raw: readonly string[], header: string): boolean {
+  for (let at = 0; at < raw.length; at += 2) if (raw[at] === header) return true;
+  return false;
 }
 
 /**

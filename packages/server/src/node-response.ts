@@ -159,7 +159,7 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
   declare [socketSlot]: unknown;
   readonly #sink: ResponseSink;
   #head: string | undefined;
-  #finishCallbacks: WriteCallback[] = [];
+  #finishCallbacks: WriteCallback[] | undefined;
   #waitingForDrain = false;
   #ended = false;
   /**
@@ -221,7 +221,7 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
     }
     const bytes = typeof data === 'string' ? (data === '' ? emptyBytes : Buffer.from(data, encoding ?? 'utf8')) : data;
     if (bytes.length > 0) ready = sink.writeStdout(bytes, callback);
-    else if (callback !== undefined) this.#finishCallbacks.push(callback);
+    else if (callback !== undefined) (this.#finishCallbacks ??= []).push(callback);
     if (!ready) this.#waitForDrain();
     return ready;
   }
@@ -269,7 +269,8 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
     this.#ended = true;
     this.#sink.finish(this.appStatus, ProtocolStatus.RequestComplete, () => {
       const callbacks = this.#finishCallbacks;
-      this.#finishCallbacks = [];
+      if (callbacks === undefined) return;
+      this.#finishCallbacks = undefined;
       for (const callback of callbacks) {
         // node's 'finish' callback looks at `socket._hadError` before emitting 'finish'.
         if (callback.name === 'bound onFinish' && this.#hideSocket('once')) {

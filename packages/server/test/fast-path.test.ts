@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordType, Role, decodeParams, encodeParams, encodeRecord, encodeStream } from '@fcgi/codec';
 import { type FastCgiIncomingMessage, createServer } from '../src/index.js';
 import { DecodedParams, countWholePairs } from '../src/params-fast.js';
+import { requestHeaders } from '../src/node-request.js';
 import { pinOwnMethods } from '../src/pin-methods.js';
 import { TestClient, baseParams, startServer } from './support/harness.js';
 
@@ -110,6 +111,17 @@ describe('PARAMS fast path (one whole-pairs record)', () => {
     expect(decoded.isNamed(2, 'HTTP_Y')).toBe(false);
     expect(decoded.latin1Value(5)).toBe(Buffer.from('\u00e9').toString('latin1'));
     expect(decoded.values).toEqual(decodeParams(bytes).map((pair) => pair.value));
+  });
+
+  it('keeps the first of duplicate header params, with few headers and with many', () => {
+    const many = Array.from({ length: 20 }, (_, index) => ({ name: `HTTP_X_${index}`, value: `v${index}` }));
+    const pairs = [{ name: 'HTTP_X_1', value: 'first' }, ...many, { name: 'HTTP_X_1', value: 'late' }, { name: 'HTTP_X_19', value: 'late' }];
+    const raw = requestHeaders(pairs);
+    expect(raw.filter((entry) => entry === 'x-1')).toHaveLength(1);
+    expect(raw[raw.indexOf('x-1') + 1]).toBe('first');
+    expect(raw[raw.indexOf('x-19') + 1]).toBe('v19');
+    expect(raw).toHaveLength(40);
+    expect(requestHeaders([{ name: 'HTTP_A', value: '1' }, { name: 'HTTP_A', value: '2' }])).toEqual(['a', '1']);
   });
 
   it('reuses the previous record\'s name string at a position only when the bytes match', () => {
