@@ -23,6 +23,7 @@ import { FastCgiServerError, ServerErrorCode } from './errors.js';
 import type { ResolvedEngineOptions } from './options.js';
 import { RecordWriter } from './record-writer.js';
 import { ActiveRequest, type RequestHost, roleNameOf } from './request.js';
+import { RequestTable } from './request-table.js';
 
 /** What a connection needs from its server. */
 export interface ConnectionContext {
@@ -63,10 +64,12 @@ export class Connection implements RequestHost {
   readonly options: ResolvedEngineOptions;
   readonly #context: ConnectionContext;
   readonly #decoder = new RecordDecoder();
-  readonly #requests = new Map<number, ActiveRequest>();
+  readonly #requests = new RequestTable<ActiveRequest>();
   #drainListeners: (() => void)[] = [];
   /** Requests begun in the chunk being processed: their PARAMS deadline is armed only if PARAMS did not end in it. */
-  #awaitingParams: ActiveRequest[] = [];
+  /** Requests begun in the chunk being read, in the first `#awaitingCount` slots (the array is reused, never shrunk). */
+  readonly #awaitingParams: (ActiveRequest | undefined)[] = [];
+  #awaitingCount = 0;
   #blockedInputs = 0;
   /** No more input is processed; the socket ends once the last request is done. */
   #ending = false;
@@ -104,7 +107,7 @@ export class Connection implements RequestHost {
 
   /** Aborts every active request (END_REQUEST for each) and closes the connection. */
   abortAll(): void {
-    for (const request of [...this.#requests.values()]) request.abort(true);
+    for (const request of this.#requests.values()) request.abort(true);
     this.#endConnection();
   }
 
@@ -149,16 +152,18 @@ export class Connection implements RequestHost {
         break;
       }
     }
-    if (this.#awaitingParams.length > 0) this.#armParamsTimers();
+    if (this.#awaitingCount > 0) this.#armParamsTimers();
   }
 
   /** Most requests bring all their PARAMS in one chunk: only the others get a timer. */
   #armParamsTimers(): void {
     const requests = this.#awaitingParams;
-    this.#awaitingParams = [];
-    if (this.#ending) return;
-    for (const request of requests) {
-      if (request.done || request.paramsEnded) continue;
+    const count = this.#awaitingCount;
+    this.#awaitingCount = 0;
+    for (let index = 0; index < count; index++) {
+      const request = requests[index] as ActiveRequest;
+      requests[index] = undefined;
+      if (this.#ending || request.done || request.paramsEnded) continue;
       const requestId = request.requestId;
       request.startParamsTimer(() => {
         this.#fail(new FastCgiServerError(ServerErrorCode.ParamsTimeout, `PARAMS of request ${requestId} did not end within ${this.options.paramsTimeout} ms`, { requestId }));
@@ -229,7 +234,7 @@ export class Connection implements RequestHost {
     }
     const request = new ActiveRequest(this, requestId, role, keepConn);
     this.#requests.set(requestId, request);
-    this.#awaitingParams.push(request);
+    this.#awaitingParams[this.#awaitingCount++] = request;
   }
 
   #reject(requestId: number, protocolStatus: number, keepConn: boolean): void {
@@ -290,7 +295,7 @@ export class Connection implements RequestHost {
   }
 
   #abortRequests(writeEnd: boolean): void {
-    for (const request of [...this.#requests.values()]) request.abort(writeEnd);
+    for (const request of this.#requests.values()) request.abort(writeEnd);
   }
 
   #onEnd(): void {

@@ -50,13 +50,16 @@ function paddingFor(contentLength: number): number {
 export class RecordWriter {
   readonly #socket: Socket;
   /** This tick's chunks, in order, not yet handed to the socket. */
-  #chunks: Uint8Array[] = [];
+  /** This tick's chunks are the first `#chunkCount` slots (the arrays are reused, never shrunk). */
+  readonly #chunks: (Uint8Array | undefined)[] = [];
+  #chunkCount = 0;
   #pendingBytes = 0;
   /** The slab bytes this writer is framing now: `slab` from #segmentStart to #segmentEnd. */
   #segmentSlab: Buffer | undefined;
   #segmentStart = 0;
   #segmentEnd = 0;
-  #callbacks: WriteCallback[] = [];
+  readonly #callbacks: (WriteCallback | undefined)[] = [];
+  #callbackCount = 0;
   #scheduled = false;
   readonly #flushTick = (): void => {
     this.#scheduled = false;
@@ -195,19 +198,19 @@ export class RecordWriter {
     const segment = this.#segmentSlab;
     if (segment === undefined) return;
     this.#segmentSlab = undefined;
-    if (this.#segmentEnd > this.#segmentStart) this.#chunks.push(segment.subarray(this.#segmentStart, this.#segmentEnd));
+    if (this.#segmentEnd > this.#segmentStart) this.#chunks[this.#chunkCount++] = segment.subarray(this.#segmentStart, this.#segmentEnd);
   }
 
   /** A large piece of content: its own chunk, never copied. */
   #view(content: Uint8Array): void {
     this.#closeSegment();
-    this.#chunks.push(content);
+    this.#chunks[this.#chunkCount++] = content;
     this.#pendingBytes += content.length;
     this.#schedule();
   }
 
   #after(callback: WriteCallback | undefined): boolean {
-    if (callback !== undefined) this.#callbacks.push(callback);
+    if (callback !== undefined) this.#callbacks[this.#callbackCount++] = callback;
     if (this.#pendingBytes >= flushThreshold) return this.#flush();
     return !this.#socket.writableNeedDrain;
   }
@@ -229,24 +232,49 @@ export class RecordWriter {
   /** Hands this tick's chunks to the socket (one write when they fit one chunk); callbacks ride on the last. */
   #flush(): boolean {
     this.#closeSegment();
-    const chunks = this.#chunks;
-    const callbacks = this.#callbacks;
     this.#pendingBytes = 0;
-    if (chunks.length > 0) this.#chunks = [];
-    if (callbacks.length > 0) this.#callbacks = [];
+    const notify = this.#takeCallbacks();
+    const count = this.#chunkCount;
+    this.#chunkCount = 0;
+    const chunks = this.#chunks;
     const socket = this.#socket;
-    if (!this.writable || chunks.length === 0) {
-      for (const callback of callbacks) process.nextTick(callback);
+    if (!this.writable || count === 0) {
+      for (let index = 0; index < count; index++) chunks[index] = undefined;
+      if (notify !== undefined) process.nextTick(notify);
       return this.writable && !socket.writableNeedDrain;
     }
-    const notify = callbacks.length === 0 ? undefined : callbacks.length === 1 ? callbacks[0] : (error?: Error | null): void => callbacks.forEach((callback) => callback(error));
-    if (chunks.length === 1) return socket.write(chunks[0] as Uint8Array, notify);
+    if (count === 1) {
+      const chunk = chunks[0] as Uint8Array;
+      chunks[0] = undefined;
+      return socket.write(chunk, notify);
+    }
     socket.cork();
-    const last = chunks.length - 1;
-    for (let index = 0; index < last; index++) socket.write(chunks[index] as Uint8Array);
-    const ready = socket.write(chunks[last] as Uint8Array, notify);
+    let ready = true;
+    for (let index = 0; index < count; index++) {
+      const chunk = chunks[index] as Uint8Array;
+      chunks[index] = undefined;
+      ready = index === count - 1 ? socket.write(chunk, notify) : socket.write(chunk);
+    }
     socket.uncork();
     return ready;
+  }
+
+  /** This tick's callbacks as one (undefined when none), their slots cleared. */
+  #takeCallbacks(): WriteCallback | undefined {
+    const count = this.#callbackCount;
+    if (count === 0) return undefined;
+    this.#callbackCount = 0;
+    const slots = this.#callbacks;
+    if (count === 1) {
+      const callback = slots[0];
+      slots[0] = undefined;
+      return callback;
+    }
+    const callbacks = slots.slice(0, count) as WriteCallback[];
+    for (let index = 0; index < count; index++) slots[index] = undefined;
+    return (error?: Error | null): void => {
+      for (const callback of callbacks) callback(error);
+    };
   }
 }
 
