@@ -30,7 +30,7 @@ export class InputChannel {
   #target: Readable | undefined;
   #blocked = false;
   #ended = false;
-  #onEnd: (() => void) | undefined;
+  #onEnd: ((target: Readable) => void) | undefined;
   /** Bytes pushed so far. */
   bytes = 0;
 
@@ -44,8 +44,8 @@ export class InputChannel {
     return this.#ended;
   }
 
-  /** Attaches the Readable that receives the bytes; `onEnd` runs just before it ends. */
-  bind(target: Readable, onEnd?: () => void): void {
+  /** Attaches the Readable that receives the bytes; `onEnd` runs with it just before it ends. */
+  bind(target: Readable, onEnd?: (target: Readable) => void): void {
     this.#target = target;
     this.#onEnd = onEnd;
   }
@@ -77,7 +77,7 @@ export class InputChannel {
     this.#unblock();
     const target = this.#target;
     if (target !== undefined && !target.destroyed) {
-      this.#onEnd?.();
+      this.#onEnd?.(target);
       target.push(null);
     }
   }

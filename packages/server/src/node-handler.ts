@@ -114,6 +114,11 @@ interface ExchangeHolder {
   [exchangeSlot]?: NodeExchange;
 }
 
+/** The body's last byte arrived: `req.complete`, as node sets it. */
+function markComplete(req: Readable): void {
+  (req as FastCgiIncomingMessage).complete = true;
+}
+
 function onResponseFinish(this: ExchangeHolder): void {
   this[exchangeSlot]?.responseFinished();
 }
@@ -150,9 +155,7 @@ class NodeExchange extends RequestSource implements RequestHooks {
       this.#data = data;
     }
     initializeRequest(req, new RequestInfo(request, this.#data), request);
-    request.stdin.bind(req, () => {
-      req.complete = true;
-    });
+    request.stdin.bind(req, markComplete);
     // An authorizer gets no body (Apache and lighttpd often send no STDIN record at all).
     if (request.role === 'authorizer') request.stdin.end();
     const res = new FastCgiServerResponse(req, request, this);
