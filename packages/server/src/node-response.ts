@@ -16,8 +16,8 @@ import type { WriteCallback } from './record-writer.js';
 export interface ResponseSink {
   readonly done: boolean;
   writeStdout(chunk: Uint8Array, callback?: WriteCallback): boolean;
-  /** Writes latin1 text (the CGI head) to STDOUT. */
-  writeStdoutText(text: string): boolean;
+  /** Writes latin1 text (the CGI head) to STDOUT, and `body` (first body bytes) in the same record when both are small. */
+  writeStdoutText(text: string, body?: Uint8Array, callback?: WriteCallback): boolean;
   writeStderr(chunk: Uint8Array, callback?: WriteCallback): boolean;
   onceDrain(listener: () => void): void;
   finish(appStatus: number, protocolStatus?: number, callback?: WriteCallback): void;
@@ -214,12 +214,19 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
     if (sink.done) return false;
     const internals = this as unknown as OutgoingInternals;
     let ready = true;
+    const bytes = typeof data === 'string' ? (data === '' ? emptyBytes : Buffer.from(data, encoding ?? 'utf8')) : data;
     if (!internals._headerSent && this.#head !== undefined) {
       internals._headerSent = true;
-      ready = sink.writeStdoutText(this.#head);
+      const head = this.#head;
       this.#head = undefined;
+      if (bytes.length > 0) {
+        // Head and first body bytes in one record when they are small.
+        ready = sink.writeStdoutText(head, bytes, callback);
+        if (!ready) this.#waitForDrain();
+        return ready;
+      }
+      ready = sink.writeStdoutText(head);
     }
-    const bytes = typeof data === 'string' ? (data === '' ? emptyBytes : Buffer.from(data, encoding ?? 'utf8')) : data;
     if (bytes.length > 0) ready = sink.writeStdout(bytes, callback);
     else if (callback !== undefined) (this.#finishCallbacks ??= []).push(callback);
     if (!ready) this.#waitForDrain();

@@ -17,6 +17,7 @@ const copyThreshold = 8192;
 const flushThreshold = 64 * 1024;
 const slabSize = 64 * 1024;
 const endRequestType = 3;
+const emptyContent = new Uint8Array(0);
 
 let slab = Buffer.allocUnsafeSlow(slabSize);
 /** Bytes of `slab` handed out; what lies before this offset is never written again. */
@@ -101,17 +102,26 @@ export class RecordWriter {
   }
 
   /**
-   * Frames latin1 text (a CGI head) as one stream record, without an intermediate buffer.
-   * Text longer than one record is framed as bytes.
+   * Frames latin1 text (a CGI head), and `content` after it (the first body bytes), as one
+   * stream record without an intermediate buffer: a web server handles one record for the
+   * head and a small body. Longer text and content are framed as bytes, in several records.
    */
-  writeText(type: StreamRecordType, requestId: number, text: string, callback?: WriteCallback): boolean {
-    const length = text.length;
-    if (length >= copyThreshold) return this.writeStream(type, requestId, Buffer.from(text, 'latin1'), false, callback);
+  writeText(type: StreamRecordType, requestId: number, text: string, callback?: WriteCallback, content: Uint8Array = emptyContent): boolean {
+    const length = text.length + content.length;
+    if (length >= copyThreshold) {
+      if (content.length === 0) return this.writeStream(type, requestId, Buffer.from(text, 'latin1'), false, callback);
+      this.writeText(type, requestId, text);
+      return this.writeStream(type, requestId, content, false, callback);
+    }
     if (!this.writable) return refuse(callback);
     const padding = paddingFor(length);
     this.#begin(FCGI_HEADER_LENGTH + length + padding);
     writeSlabHeader(type, requestId, length, padding);
-    slabUsed += slab.write(text, slabUsed, length, 'latin1');
+    slabUsed += slab.write(text, slabUsed, text.length, 'latin1');
+    if (content.length > 0) {
+      slab.set(content, slabUsed);
+      slabUsed += content.length;
+    }
     writePadding(padding);
     this.#segmentEnd = slabUsed;
     return this.#after(callback);

@@ -272,9 +272,9 @@ export class ActiveRequest {
   }
 
   /** Writes latin1 text (a CGI head) as one STDOUT record. */
-  writeStdoutText(text: string): boolean {
+  writeStdoutText(text: string, body?: Uint8Array, callback?: WriteCallback): boolean {
     if (this.#done) return false;
-    return this.#host.writer.writeText(RecordType.Stdout, this.requestId, text);
+    return this.#host.writer.writeText(RecordType.Stdout, this.requestId, text, callback, body);
   }
 
   /** Writes bytes as STDERR records (the web server logs them). */

@@ -179,6 +179,25 @@ describe('record writer: one buffer per tick', () => {
     expect(stdout[stdout.length - 1]).toBe(0);
   });
 
+  it('sends the head and a small body in one STDOUT record, and a large body after a head record of its own', async () => {
+    const large = Buffer.alloc(20_000, 9);
+    const { port } = await startServer({}, (req, res) => {
+      res.setHeader('Content-Type', 'text/plain');
+      res.end(req.url === '/large' ? large : 'hello world\n');
+    });
+    const client = await TestClient.connect(port);
+    const small = await client.fetch(1, { params: baseParams('/small') });
+    const smallStdout = small.records.filter((record) => record.type === RecordType.Stdout).map((record) => (record as { content: Uint8Array }).content.length);
+    expect(small.body.toString()).toBe('hello world\n');
+    expect(smallStdout).toHaveLength(2);
+    expect(smallStdout[1]).toBe(0);
+    const big = await client.fetch(2, { params: baseParams('/large') });
+    expect(big.body.equals(large)).toBe(true);
+    const bigStdout = big.records.filter((record) => record.type === RecordType.Stdout).map((record) => (record as { content: Uint8Array }).content.length);
+    expect(bigStdout).toEqual([bigStdout[0], large.length, 0]);
+    expect(big.header('Content-Length')).toBe(String(large.length));
+  });
+
   it('refuses a header value outside latin1 as serializeCgiHead did', async () => {
     const errors: string[] = [];
     const { port, server } = await startServer({}, (_req, res) => {

@@ -8,7 +8,7 @@
 import { type HttpPeer, locatePeer, startNginx } from '@fcgi/test-peers';
 import { type App, startApp } from '../processes.js';
 import type { ScenarioResult, SuiteBody, Target } from '../report.js';
-import { type Contender, loadColumns, loadRounds, loadRows, rates, rounds, seconds } from '../rounds.js';
+import { type Contender, cpuCell, loadColumns, loadRows, measureRounds, rates, rounds, seconds } from '../rounds.js';
 import { ratio, summarise } from '../stats.js';
 
 function nginxHttp(ours: string, http: string, minimal: string): string {
@@ -28,22 +28,38 @@ function nginxServer(ours: string, nodeFastcgi: string): string {
     location /proxy/ { proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffer_size 16k; proxy_buffers 8 16k; proxy_pass http://http_keep; }`;
 }
 
-function contenders(nginx: HttpPeer, http: App, path: string): Contender[] {
-  const ceiling: Contender[] = path === 'hello' ? [{ id: 'minimal', label: 'nginx -> codec-only responder (keep_conn; the FastCGI path\'s ceiling)', url: `${nginx.url}/minimal/${path}` }] : [];
+/** The four apps behind nginx. */
+interface Apps {
+  ours: App;
+  nodeFastcgi: App;
+  http: App;
+  minimal: App;
+}
+
+/** A contender and the process trees its CPU is read from: the app, then nginx (if in the path). */
+interface MeasuredContender extends Contender {
+  pids: readonly number[];
+}
+
+function contenders(nginx: HttpPeer, apps: Apps, path: string): MeasuredContender[] {
+  const behind = (app: App): number[] => [app.pid, nginx.pid];
+  const ceiling: MeasuredContender[] =
+    path === 'hello' ? [{ id: 'minimal', label: 'nginx -> codec-only responder (keep_conn; the FastCGI path\'s ceiling)', url: `${nginx.url}/minimal/${path}`, pids: behind(apps.minimal) }] : [];
+  // The 1.0x target's pair runs back to back in each round, so that a busy moment of the shared machine hits both alike.
   return [
-    { id: 'keep', label: 'nginx -> @fcgi/server (keep_conn)', url: `${nginx.url}/keep/${path}` },
-    { id: 'plain', label: 'nginx -> @fcgi/server (new connection per request)', url: `${nginx.url}/plain/${path}` },
-    { id: 'node-fastcgi', label: 'nginx -> node-fastcgi 2.0.0', url: `${nginx.url}/node-fastcgi/${path}` },
-    { id: 'proxy', label: 'nginx proxy_pass -> node:http (keepalive)', url: `${nginx.url}/proxy/${path}` },
-    { id: 'direct', label: 'node:http alone (no nginx)', url: `http://${http.address}/${path}` },
+    { id: 'keep', label: 'nginx -> @fcgi/server (keep_conn)', url: `${nginx.url}/keep/${path}`, pids: behind(apps.ours) },
+    { id: 'proxy', label: 'nginx proxy_pass -> node:http (keepalive)', url: `${nginx.url}/proxy/${path}`, pids: behind(apps.http) },
+    { id: 'plain', label: 'nginx -> @fcgi/server (new connection per request)', url: `${nginx.url}/plain/${path}`, pids: behind(apps.ours) },
+    { id: 'node-fastcgi', label: 'nginx -> node-fastcgi 2.0.0', url: `${nginx.url}/node-fastcgi/${path}`, pids: behind(apps.nodeFastcgi) },
+    { id: 'direct', label: 'node:http alone (no nginx)', url: `http://${apps.http.address}/${path}`, pids: [apps.http.pid] },
     ...ceiling,
   ];
 }
 
-async function measure(nginx: HttpPeer, http: App, path: string, label: string, targets: Target[]): Promise<ScenarioResult> {
+async function measure(nginx: HttpPeer, apps: Apps, path: string, label: string, targets: Target[]): Promise<ScenarioResult> {
   console.log(`nginx scenario, ${label}`);
-  const list = contenders(nginx, http, path);
-  const results = await loadRounds(list, { connections: 16 });
+  const list = contenders(nginx, apps, path);
+  const { results, cpu } = await measureRounds(list, { connections: 16 }, (contender) => (contender as MeasuredContender).pids);
   const versusNodeFastcgi = ratio(rates(results, 'keep'), rates(results, 'node-fastcgi'));
   const versusProxy = ratio(rates(results, 'keep'), rates(results, 'proxy'));
   const plainVersusNodeFastcgi = ratio(rates(results, 'plain'), rates(results, 'node-fastcgi'));
@@ -55,9 +71,12 @@ async function measure(nginx: HttpPeer, http: App, path: string, label: string, 
   return {
     id: `nginx-${path}`,
     title: `Behind nginx: ${label}`,
-    description: `wrk -t1 -c16, ${seconds} s per run, ${rounds} interleaved rounds; GET /${path}. The "ours vs it" column is nginx -> @fcgi/server with keep_conn divided by that contender, per round.`,
-    columns: loadColumns,
-    rows: loadRows(list, results, 'keep'),
+    description: `wrk -t1 -c16, ${seconds} s per run, ${rounds} interleaved rounds; GET /${path}. The "ours vs it" column is nginx -> @fcgi/server with keep_conn divided by that contender, per round. CPU µs/req: user + system time of the app process and of nginx (master and worker) during the run (from /proc), divided by the requests served, median of the rounds.`,
+    columns: [...loadColumns, 'app CPU µs/req', 'nginx CPU µs/req'],
+    rows: loadRows(list, results, 'keep').map((row, index) => {
+      const id = list[index]?.id ?? '';
+      return [...row, cpuCell(cpu, id, 0), cpuCell(cpu, id, 1)];
+    }),
     chart: { unit: 'req/s', bars: list.map((contender) => ({ label: contender.label, value: summarise(rates(results, contender.id)).median })) },
   };
 }
@@ -86,8 +105,9 @@ export async function nginxScenario(): Promise<SuiteBody | undefined> {
     apps.push(ours, nodeFastcgi, http, minimal);
     nginx = await startNginx({ http: nginxHttp(ours.address, http.address, minimal.address), server: nginxServer(ours.address, nodeFastcgi.address) });
     const targets: Target[] = [];
-    const hello = await measure(nginx, http, 'hello', 'hello world (12 B)', targets);
-    const big = await measure(nginx, http, 'big', '64 KiB response', targets);
+    const running: Apps = { ours, nodeFastcgi, http, minimal };
+    const hello = await measure(nginx, running, 'hello', 'hello world (12 B)', targets);
+    const big = await measure(nginx, running, 'big', '64 KiB response', targets);
     return {
       suite: 'nginx',
       title: 'Server behind nginx (scenario 2)',

@@ -15,9 +15,8 @@ import type { ClientLoopResult, ClientLoopSpec } from '../apps/client-loop.js';
 import { treeCpuSeconds } from '../apps/process-cpu.js';
 import { type App, startApp } from '../processes.js';
 import type { ScenarioResult, SuiteBody, Target } from '../report.js';
-import { type Contender, loadColumns, loadRows, rates, rounds, seconds } from '../rounds.js';
+import { type Contender, type MeasuredRounds, cpuCell, loadColumns, loadRows, measureRounds, rates, rounds, seconds } from '../rounds.js';
 import { type Stats, formatNumber, formatRatio, formatStats, ratio, summarise } from '../stats.js';
-import { type LoadResult, runWrk } from '../wrk.js';
 
 const workers = 8;
 const concurrency = 16;
@@ -34,34 +33,13 @@ interface HttpContender extends Contender {
   php: PhpFpmPeer | undefined;
 }
 
-/** CPU microseconds per request, one entry per round. */
-interface Costs {
-  front: number[];
-  php: number[];
-}
-
 const microsPerRequest = (cpuSeconds: number, requests: number): number => (requests > 0 ? (cpuSeconds * 1e6) / requests : Number.NaN);
 
-/** Interleaved wrk rounds (as `loadRounds`), also reading each front end's and pool's CPU time. */
-async function httpRounds(contenders: readonly HttpContender[]): Promise<{ results: Map<string, LoadResult[]>; costs: Map<string, Costs> }> {
-  const results = new Map<string, LoadResult[]>(contenders.map((contender) => [contender.id, []]));
-  const costs = new Map<string, Costs>(contenders.map((contender) => [contender.id, { front: [], php: [] }]));
-  for (const contender of contenders) await runWrk(contender.url, { connections: concurrency, seconds: 1 });
-  for (let round = 0; round < rounds; round++) {
-    for (let step = 0; step < contenders.length; step++) {
-      const contender = contenders[(round + step) % contenders.length] as HttpContender;
-      const frontBefore = treeCpuSeconds(contender.frontPid);
-      const phpBefore = contender.php === undefined ? 0 : treeCpuSeconds(contender.php.pid);
-      const result = await runWrk(contender.url, { connections: concurrency, seconds });
-      const requests = result.requestsPerSecond * seconds;
-      results.get(contender.id)?.push(result);
-      costs.get(contender.id)?.front.push(microsPerRequest(treeCpuSeconds(contender.frontPid) - frontBefore, requests));
-      if (contender.php !== undefined) costs.get(contender.id)?.php.push(microsPerRequest(treeCpuSeconds(contender.php.pid) - phpBefore, requests));
-      console.log(`  round ${round + 1}/${rounds} ${contender.label}: ${formatNumber(result.requestsPerSecond)} req/s${result.errors > 0 ? ` (${result.errors} errors)` : ''}`);
-    }
-  }
-  return { results, costs };
-}
+/** The process trees measured for a front end: itself, then its php-fpm pool (if any). */
+const frontAndPool = (contender: Contender): number[] => {
+  const { frontPid, php } = contender as HttpContender;
+  return php === undefined ? [frontPid] : [frontPid, php.pid];
+};
 
 /** A client-loop process (apps/client-loop.js) and its pool. */
 interface DirectLoop {
@@ -113,10 +91,10 @@ async function directRounds(loops: readonly DirectLoop[]): Promise<void> {
 const loopRates = (loop: DirectLoop): number[] => loop.results.map((result) => result.requests / result.seconds);
 const median = (values: readonly number[]): string => formatNumber(summarise(values).median);
 
-function httpScenario(contenders: readonly HttpContender[], results: Map<string, LoadResult[]>, costs: Map<string, Costs>): ScenarioResult {
+function httpScenario(contenders: readonly HttpContender[], { results, cpu }: MeasuredRounds): ScenarioResult {
   const rows = loadRows(contenders, results, 'gateway').map((row, index) => {
-    const cost = costs.get(contenders[index]?.id ?? '');
-    return [...row, median(cost?.front ?? []), cost === undefined || cost.php.length === 0 ? 'n/a' : median(cost.php)];
+    const id = contenders[index]?.id ?? '';
+    return [...row, cpuCell(cpu, id, 0), cpuCell(cpu, id, 1)];
   });
   return {
     id: 'php-hello',
@@ -185,7 +163,8 @@ export async function phpScenario(): Promise<SuiteBody | undefined> {
       { id: 'http', label: 'node:http alone, no upstream (reference)', url: `http://${http.address}/hello`, frontPid: http.pid, php: undefined },
     ];
     console.log('php scenario (HTTP)');
-    const { results, costs } = await httpRounds(contenders);
+    const measured = await measureRounds(contenders, { connections: concurrency }, frontAndPool);
+    const { results } = measured;
     await Promise.all(apps.splice(0).map((app) => app.stop()));
     await nginx.stop();
     nginx = undefined;
@@ -203,7 +182,7 @@ export async function phpScenario(): Promise<SuiteBody | undefined> {
       title: 'Client and gateway in front of php-fpm (scenario 4)',
       order: 40,
       targets,
-      scenarios: [httpScenario(contenders, results, costs), directScenario(loops)],
+      scenarios: [httpScenario(contenders, measured), directScenario(loops)],
       method: [
         `Five php-fpm 8.2 pools (static, ${workers} workers each, Unix sockets), one per contender, so kept-alive connections of one never pin the workers of another.`,
         `The gateway is \`http.createServer(createGateway({ upstream: { address, connections: ${workers} }, documentRoot }))\` in one process, as nginx runs 1 worker process (\`worker_processes 1\`) with \`fastcgi_keep_conn on\` and \`keepalive ${workers}\`; the node:http + fastcgi-client front end (maxConns 64: with fewer it refuses requests instead of queueing them) sends the same CGI params as the gateway and parses the CGI head itself.`,
