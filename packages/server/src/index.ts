@@ -15,7 +15,8 @@ export { type ServerOptions, type FastCgiServerEvents, FastCgiServer, createServ
 export { type EngineOptions, type ResolvedEngineOptions, SERVER_DEFAULTS, normalizeAddress } from './options.js';
 export { type ServerErrorCodeValue, FastCgiServerError, ServerErrorCode } from './errors.js';
 export { type RequestListener, type RequestErrorReporter } from './node-handler.js';
-export { type FastCgiRequestInfo, type PeerInfo, FastCgiIncomingMessage, FastCgiSocket, peerInfo, requestHeaders, requestUrl } from './node-request.js';
+export { type FastCgiRequestInfo, type PeerInfo, FastCgiIncomingMessage, FastCgiSocket, peerInfo, requestUrl } from './node-request.js';
+export { requestHeaders } from './request-headers.js';
 export { FastCgiServerResponse } from './node-response.js';
 export { type FetchContext, type FetchHandler, sendWebResponse, toNodeListener, toWebRequest } from './fetch.js';
 export { type AuthorizerAllow, type AuthorizerDeny, type AuthorizerHandler, type AuthorizerResult, toAuthorizerListener } from './authorizer.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordType, Role, decodeParams, encodeParams, encodeRecord, encodeStream } from '@fcgi/codec';
 import { type FastCgiIncomingMessage, createServer } from '../src/index.js';
 import { DecodedParams, countWholePairs } from '../src/params-fast.js';
-import { requestHeaders } from '../src/node-request.js';
+import { requestHeaders } from '../src/request-headers.js';
 import { pinOwnMethods } from '../src/pin-methods.js';
 import { TestClient, baseParams, startServer } from './support/harness.js';
 
