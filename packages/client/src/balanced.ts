@@ -9,6 +9,8 @@ import { FastCgiError } from '@fcgi/codec';
 import { Client, type ClientStats } from './client.js';
 import { ClientErrorCode, FastCgiClientError } from './errors.js';
 import { type ClientOptions, invalidOption, readInteger } from './options.js';
+import { BalancedDispatch, type UpstreamPicker } from './balanced-dispatch.js';
+import type { DispatchController, DispatchHandler } from './dispatch.js';
 import type { ClientResponse, RequestOptions } from './request-options.js';
 
 /**
@@ -51,6 +53,12 @@ function replayableBody(options: RequestOptions): boolean {
   return isBytes(options.body) && isBytes(options.data);
 }
 
+/** A request that failed with `error` before reaching an app may be sent to another upstream. */
+function mayFailOver(error: unknown, options: RequestOptions): boolean {
+  const unsent = FastCgiError.is(error) && (error as FastCgiClientError).unsent === true;
+  return unsent && (neverWrittenCodes.has(error.code) || replayableBody(options)) && error.code !== ClientErrorCode.ClientClosed;
+}
+
 /**
  * A client over several upstreams running the same app: per-request balancing, passive
  * health and failover of unsent requests (connect refused or timed out, queue full; also
@@ -70,6 +78,12 @@ export class BalancedClient {
   readonly #maxFails: number;
   readonly #failTimeout: number;
   #next = 0;
+  readonly #picker: UpstreamPicker<Upstream> = {
+    pick: (tried) => this.#pick(tried),
+    record: (upstream, error) => this.#record(upstream, error),
+    clientOf: (upstream) => upstream.client,
+    mayFailOver: (error, options) => mayFailOver(error, options),
+  };
 
   constructor(options: BalancedClientOptions) {
     if (typeof options !== 'object' || options === null || !Array.isArray(options.upstreams) || options.upstreams.length === 0) {
@@ -138,12 +152,31 @@ export class BalancedClient {
       } catch (error) {
         this.#record(upstream, error);
         lastError = error;
-        const unsent = FastCgiError.is(error) && (error as FastCgiClientError).unsent === true;
-        const failover = unsent && (neverWrittenCodes.has(error.code) || replayableBody(options)) && error.code !== ClientErrorCode.ClientClosed;
-        if (!failover || options.signal?.aborted === true) throw error;
+        if (!mayFailOver(error, options) || options.signal?.aborted === true) throw error;
       }
     }
     throw lastError;
+  }
+
+  /**
+   * `Client.dispatch()` over the upstreams: the same balancing, health and failover as
+   * `request()` (an attempt that fails before reaching an app goes to the next upstream;
+   * `handler` sees only the attempt that answered, or the last error).
+   *
+   * @example
+   * ```ts
+   * const controller = balanced.dispatch({ params: { SCRIPT_FILENAME: '/srv/www/index.php' } }, {
+   *   onHead: (status) => console.log(status),
+   *   onData: (chunk) => void process.stdout.write(chunk),
+   *   onEnd: () => console.log('done'),
+   *   onError: (error) => console.error(error.code),
+   * });
+   * ```
+   */
+  dispatch(options: RequestOptions, handler: DispatchHandler): DispatchController {
+    const attempts = new BalancedDispatch(this.#picker, options, handler);
+    attempts.next();
+    return attempts;
   }
 
   /**

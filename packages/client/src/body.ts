@@ -36,6 +36,9 @@ export type BodySource =
 
 const encoder = new TextEncoder();
 
+/** The body of a request without one (shared: an empty array has nothing to change). */
+const noBody: BodySource = Object.freeze({ kind: 'bytes', bytes: new Uint8Array(0) });
+
 /**
  * A stream of byte chunks that remembers whether it was read from (and so cannot be replayed).
  *
@@ -101,7 +104,7 @@ async function* readWebStream(stream: ReadableStream<Uint8Array>): AsyncGenerato
  * ```
  */
 export function toBodySource(body: RequestBody, name = 'body'): BodySource {
-  if (body === undefined || body === null) return { kind: 'bytes', bytes: new Uint8Array(0) };
+  if (body === undefined || body === null) return noBody;
   if (typeof body === 'string') return { kind: 'bytes', bytes: encoder.encode(body) };
   if (body instanceof Uint8Array) return { kind: 'bytes', bytes: body };
   if (isAsyncIterable(body)) return { kind: 'stream', stream: new ChunkStream(body) };

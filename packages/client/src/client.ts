@@ -3,14 +3,16 @@
  *
  * @module
  */
-import { type FastCgiError, ValueName } from '@fcgi/codec';
+import { FastCgiError, ValueName } from '@fcgi/codec';
 import { type Endpoint, parseAddress } from './address.js';
 import { isReplayable } from './body.js';
 import { Connection, type ConnectionEvents, unprovenGraceMs } from './connection.js';
+import { type DispatchController, type DispatchHandler, endedController, rethrowLater } from './dispatch.js';
 import { ClientErrorCode, FastCgiClientError, FastCgiTimeoutError } from './errors.js';
 import { Exchange, type ExchangeOwner } from './exchange.js';
 import { type ClientOptions, type ConnectFunction, type ResolvedOptions, invalidOption, resolveOptions } from './options.js';
 import { type ClientResponse, type RequestOptions, prepareRequest, requestTimeoutValue } from './request-options.js';
+import { StreamResponse } from './response-streams.js';
 import { openTransport } from './transport.js';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
@@ -124,20 +126,67 @@ export class Client {
    * ```
    */
   request(options: RequestOptions): Promise<ClientResponse> {
-    try {
-      return this.#request(options);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    const streams = new StreamResponse(this.#options.bodyHighWaterMark, this.#options.maxStderrBuffer);
+    const exchange = this.#submit(options, streams);
+    if (exchange !== undefined) streams.attach(exchange);
+    return streams.response;
   }
 
-  #request(options: RequestOptions): Promise<ClientResponse> {
-    if (this.#state !== 'open') {
-      return Promise.reject(new FastCgiClientError(ClientErrorCode.ClientClosed, 'The client is closed', { unsent: true }));
+  /**
+   * Sends a request and reports its answer to `handler` callbacks, with no stream, promise
+   * or AbortController per request: the cheapest way to talk to the app, and what
+   * `request()` and the gateway are built on. Same options, queue, timeouts, retries and
+   * typed errors as `request()`; a request refused at once (closed client, full queue,
+   * invalid options) calls `onError` before `dispatch` returns. Returning `false` from
+   * `onData` pauses the connection until `controller.resume()`.
+   *
+   * @example
+   * ```ts
+   * const chunks: Buffer[] = [];
+   * const controller = client.dispatch({ params: { SCRIPT_FILENAME: '/srv/www/hello.php', REQUEST_METHOD: 'GET' } }, {
+   *   onHead: (status, statusText, rawHeaders) => console.log(status, rawHeaders),
+   *   onData: (chunk) => void chunks.push(chunk),
+   *   onEnd: () => console.log(Buffer.concat(chunks).toString()),
+   *   onError: (error) => console.error(error.code),
+   * });
+   * setTimeout(() => controller.abort(), 5000);
+   * ```
+   */
+  dispatch(options: RequestOptions, handler: DispatchHandler): DispatchController {
+    return this.#submit(options, handler) ?? endedController;
+  }
+
+  /** Queues or starts the request; undefined when it failed at once (`onError` was called). */
+  #submit(options: RequestOptions, handler: DispatchHandler): Exchange | undefined {
+    let exchange: Exchange;
+    try {
+      exchange = this.#createExchange(options, handler);
+    } catch (error) {
+      const failure = FastCgiError.is(error) ? error : new FastCgiClientError(ClientErrorCode.InvalidOption, String(error), { cause: error });
+      try {
+        handler.onError(failure);
+      } catch (thrown) {
+        rethrowLater(thrown);
+      }
+      return undefined;
     }
+    // A free connection and nobody waiting before it: start now, without a queue timer.
+    const free = this.#queue.length === 0 && this.#probe === 'done' && this.#state === 'open' ? this.#pick(false) : undefined;
+    if (free !== undefined) {
+      this.#start(free, exchange);
+      return exchange;
+    }
+    this.#enqueue(exchange, false);
+    this.#dispatch();
+    return exchange;
+  }
+
+  /** Validates the request; throws the typed error of a request refused at once. */
+  #createExchange(options: RequestOptions, handler: DispatchHandler): Exchange {
+    if (this.#state !== 'open') throw new FastCgiClientError(ClientErrorCode.ClientClosed, 'The client is closed', { unsent: true });
     const prepared = prepareRequest(options);
     if (options.signal?.aborted === true) {
-      return Promise.reject(new FastCgiClientError(ClientErrorCode.Aborted, 'The request was aborted before it was sent', { cause: options.signal.reason, unsent: true }));
+      throw new FastCgiClientError(ClientErrorCode.Aborted, 'The request was aborted before it was sent', { cause: options.signal.reason, unsent: true });
     }
     const timeouts = {
       headers: requestTimeoutValue('timeout', options.timeout, this.#options.headersTimeout, 1),
@@ -145,18 +194,9 @@ export class Client {
       request: requestTimeoutValue('requestTimeout', options.requestTimeout, this.#options.requestTimeout, 0),
     };
     if (this.#queue.length >= this.#options.maxQueue && !this.#hasFreeSlot()) {
-      return Promise.reject(new FastCgiClientError(ClientErrorCode.QueueFull, `The request queue is full (${this.#options.maxQueue})`, { limit: this.#options.maxQueue, unsent: true }));
+      throw new FastCgiClientError(ClientErrorCode.QueueFull, `The request queue is full (${this.#options.maxQueue})`, { limit: this.#options.maxQueue, unsent: true });
     }
-    const exchange = new Exchange(prepared, this.#options, timeouts, options.signal);
-    // A free connection and nobody waiting before it: start now, without a queue timer.
-    const free = this.#queue.length === 0 && this.#probe === 'done' && this.#state === 'open' ? this.#pick(false) : undefined;
-    if (free !== undefined) {
-      this.#start(free, exchange);
-      return exchange.response;
-    }
-    this.#enqueue(exchange, false);
-    this.#dispatch();
-    return exchange.response;
+    return new Exchange(prepared, this.#options, timeouts, options.signal, handler);
   }
 
   #hasFreeSlot(): boolean {
@@ -171,7 +211,7 @@ export class Client {
     exchange.setOwner(this.#queueOwner);
     const timeout = this.#options.queueTimeout;
     this.#queueTimers.set(exchange, setTimeout(() => {
-      exchange.abort(new FastCgiTimeoutError(ClientErrorCode.QueueTimeout, `No connection was free within ${timeout} ms`, { limit: timeout, unsent: true }));
+      exchange.giveUp(new FastCgiTimeoutError(ClientErrorCode.QueueTimeout, `No connection was free within ${timeout} ms`, { limit: timeout, unsent: true }));
     }, timeout));
   }
 

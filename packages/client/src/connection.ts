@@ -195,7 +195,7 @@ export class Connection implements ExchangeOwner {
       }
       exchange.sent = true;
     } catch (error) {
-      exchange.abort(toFastCgiError(error, ClientErrorCode.RequestBodyFailed, 'The request body failed'));
+      exchange.giveUp(toFastCgiError(error, ClientErrorCode.RequestBodyFailed, 'The request body failed'));
     }
   }
 

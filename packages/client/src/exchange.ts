@@ -1,14 +1,14 @@
 /**
- * One request's life on the client side: its timers, the CGI head parser, the response
- * body and STDERR streams, and the promises `request()` and `done` hand out.
+ * One request's life on the client side: its timers, the CGI head parser, and the calls
+ * to its {@link DispatchHandler} (streams and promises are the business of `request()`).
  *
  * @module
  */
-import { Readable } from 'node:stream';
-import { CgiHeadParser, type FastCgiError, ProtocolStatus, Role, protocolStatusName } from '@fcgi/codec';
+import { CgiHeadParser, type FastCgiError, ProtocolStatus, protocolStatusName } from '@fcgi/codec';
+import { type DispatchController, type DispatchHandler, rethrowLater } from './dispatch.js';
 import { ClientErrorCode, FastCgiClientError, FastCgiTimeoutError, FastCgiUpstreamError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
-import { type ClientResponse, type PreparedRequest, type RequestEnd, authorizerVariables, headerObject } from './request-options.js';
+import type { PreparedRequest } from './request-options.js';
 
 /**
  * Whoever holds the exchange now (the queue, then a connection); told when it is cancelled.
@@ -39,24 +39,6 @@ export interface ExchangeTimeouts {
   readonly request: number;
 }
 
-const noop = (): void => {};
-
-/** Response bodies whose END_REQUEST arrived: every byte is buffered in them, none is still to come. */
-const completeBodies = new WeakSet<Readable>();
-
-/**
- * True when every byte of a response body has arrived (its END_REQUEST too), so a reader
- * can take it whole without waiting; false while the app may still send more.
- *
- * @example
- * ```ts
- * if (isBodyComplete(response.body)) res.end(response.body.read() ?? '');
- * ```
- */
-export function isBodyComplete(body: Readable): boolean {
-  return completeBodies.has(body);
-}
-
 /** Orders attempts across every connection: a smaller number was sent earlier. */
 let lastSequence = 0;
 
@@ -73,21 +55,18 @@ function statusError(protocolStatus: number, requestId: number): FastCgiUpstream
 }
 
 /**
- * One request in flight. The pool queues it, a connection runs it; records are fed in
- * with `onStdout` / `onStderr` / `onEnd`, and any failure goes through `fail`.
+ * One request in flight, and its {@link DispatchController}. The pool queues it, a
+ * connection runs it; records are fed in with `onStdout` / `onStderr` / `onEnd`, and any
+ * failure goes through `fail` (or `giveUp`, which also tells the owner).
  *
  * @example
  * ```ts
- * const exchange = new Exchange(prepareRequest({ params }), resolveOptions({}), timeouts, undefined);
+ * const exchange = new Exchange(prepareRequest({ params }), resolveOptions({}), timeouts, undefined, handler);
  * connection.start(exchange);
- * const response = await exchange.response;
  * ```
  */
-export class Exchange {
+export class Exchange implements DispatchController {
   readonly request: PreparedRequest;
-  /** Settles when the CGI head arrives (or the request fails first). */
-  readonly response: Promise<ClientResponse>;
-  readonly done: Promise<RequestEnd>;
   /** Request id on the current connection (0 while queued). */
   requestId = 0;
   /** How many times the request was written to a connection. */
@@ -111,53 +90,32 @@ export class Exchange {
   #owner: ExchangeOwner | undefined;
   #finished = false;
   #headDone = false;
-  readonly #parser: CgiHeadParser;
-  readonly #body: Readable;
-  readonly #stderr: Readable;
-  readonly #maxStderrBuffer: number;
+  #parser: CgiHeadParser | undefined;
+  readonly #options: ResolvedOptions;
+  readonly #handler: DispatchHandler;
   readonly #timeouts: ExchangeTimeouts;
   #headersTimer: NodeJS.Timeout | undefined;
   #bodyTimer: NodeJS.Timeout | undefined;
   #requestTimer: NodeJS.Timeout | undefined;
+  /** A microtask will arm the body timer (see `#touch`). */
+  #bodyTimerPending = false;
   /** `performance.now()` of the last progress on the body (data from the app or a read). */
   #lastProgress = 0;
-  #resolveHead: (response: ClientResponse) => void = noop;
-  #rejectHead: (error: unknown) => void = noop;
-  #resolveDone: (end: RequestEnd) => void = noop;
-  #rejectDone: (error: unknown) => void = noop;
   readonly #signal: AbortSignal | undefined;
-  readonly #onAbort = (): void => this.abort(new FastCgiClientError(ClientErrorCode.Aborted, 'The request was aborted', { cause: this.#signal?.reason }));
+  readonly #onAbort: (() => void) | undefined;
 
-  constructor(request: PreparedRequest, options: ResolvedOptions, timeouts: ExchangeTimeouts, signal: AbortSignal | undefined) {
+  constructor(request: PreparedRequest, options: ResolvedOptions, timeouts: ExchangeTimeouts, signal: AbortSignal | undefined, handler: DispatchHandler) {
     this.request = request;
     this.#timeouts = timeouts;
-    this.#maxStderrBuffer = options.maxStderrBuffer;
-    this.#parser = new CgiHeadParser({ maxHeadBytes: options.maxHeadBytes, maxHeaders: options.maxHeaders });
-    this.response = new Promise((resolve, reject) => {
-      this.#resolveHead = resolve;
-      this.#rejectHead = reject;
-    });
-    this.done = new Promise((resolve, reject) => {
-      this.#resolveDone = resolve;
-      this.#rejectDone = reject;
-    });
-    this.done.catch(noop);
-    this.#body = new Readable({
-      highWaterMark: options.bodyHighWaterMark,
-      read: () => this.#onRead(),
-      destroy: (error, callback) => {
-        if (!this.#finished) this.abort(new FastCgiClientError(ClientErrorCode.Aborted, 'The response body was destroyed before the end of the response'));
-        callback(error);
-      },
-    });
-    this.#stderr = new Readable({ read: noop });
-    this.#body.on('error', noop);
-    this.#stderr.on('error', noop);
+    this.#options = options;
+    this.#handler = handler;
     this.#signal = signal;
     this.#startTimers();
     if (signal !== undefined) {
-      if (signal.aborted) queueMicrotask(this.#onAbort);
-      else signal.addEventListener('abort', this.#onAbort, { once: true });
+      const onAbort = (): void => this.abort(signal.reason);
+      this.#onAbort = onAbort;
+      if (signal.aborted) queueMicrotask(onAbort);
+      else signal.addEventListener('abort', onAbort, { once: true });
     }
   }
 
@@ -184,11 +142,11 @@ export class Exchange {
 
   #startTimers(): void {
     this.#headersTimer = setTimeout(() => {
-      this.abort(new FastCgiTimeoutError(ClientErrorCode.HeadersTimeout, `No CGI response head within ${this.#timeouts.headers} ms`, { limit: this.#timeouts.headers, unsent: this.attempts === 0 }));
+      this.giveUp(new FastCgiTimeoutError(ClientErrorCode.HeadersTimeout, `No CGI response head within ${this.#timeouts.headers} ms`, { limit: this.#timeouts.headers, unsent: this.attempts === 0 }));
     }, this.#timeouts.headers);
     if (this.#timeouts.request > 0) {
       this.#requestTimer = setTimeout(() => {
-        this.abort(new FastCgiTimeoutError(ClientErrorCode.RequestTimeout, `The request did not end within ${this.#timeouts.request} ms`, { limit: this.#timeouts.request }));
+        this.giveUp(new FastCgiTimeoutError(ClientErrorCode.RequestTimeout, `The request did not end within ${this.#timeouts.request} ms`, { limit: this.#timeouts.request }));
       }, this.#timeouts.request);
     }
   }
@@ -199,8 +157,20 @@ export class Exchange {
    */
   #touch(): void {
     if (!this.#headDone || this.#finished || this.#timeouts.body === 0) return;
-    this.#lastProgress = performance.now();
-    if (this.#bodyTimer === undefined) this.#armBodyTimer(this.#timeouts.body);
+    if (this.#bodyTimer !== undefined) {
+      this.#lastProgress = performance.now();
+      return;
+    }
+    // Armed after the current read: most answers end in the read that brought the head,
+    // and then need no timer at all.
+    if (this.#bodyTimerPending) return;
+    this.#bodyTimerPending = true;
+    queueMicrotask(() => {
+      this.#bodyTimerPending = false;
+      if (this.#finished || this.#bodyTimer !== undefined) return;
+      this.#lastProgress = performance.now();
+      this.#armBodyTimer(this.#timeouts.body);
+    });
   }
 
   #armBodyTimer(delay: number): void {
@@ -212,15 +182,27 @@ export class Exchange {
         this.#armBodyTimer(Math.ceil(left));
         return;
       }
-      this.abort(new FastCgiTimeoutError(ClientErrorCode.BodyTimeout, `No progress on the response body for ${this.#timeouts.body} ms`, { limit: this.#timeouts.body }));
+      this.giveUp(new FastCgiTimeoutError(ClientErrorCode.BodyTimeout, `No progress on the response body for ${this.#timeouts.body} ms`, { limit: this.#timeouts.body }));
     }, delay);
   }
 
-  #onRead(): void {
+  /** The consumer read (or wants more): counts as progress, and resumes a paused transport. */
+  resume(): void {
     this.#touch();
     if (!this.paused) return;
     this.paused = false;
     this.#owner?.resume(this);
+  }
+
+  /** The consumer gives up: the owner drops the request or sends ABORT_REQUEST; `onError` gets ERR_FCGI_ABORTED. */
+  abort(reason?: unknown): void {
+    if (this.#finished) return;
+    this.giveUp(new FastCgiClientError(ClientErrorCode.Aborted, 'The request was aborted', { cause: reason }));
+  }
+
+  /** A handler callback threw: the request is aborted with the exception as cause. */
+  #handlerThrew(error: unknown): void {
+    this.giveUp(new FastCgiClientError(ClientErrorCode.Aborted, 'A dispatch handler threw', { cause: error }));
   }
 
   /**
@@ -230,50 +212,56 @@ export class Exchange {
   onStdout(content: Uint8Array): boolean {
     this.receivedBytes = true;
     if (this.#finished) return true;
-    if (this.#headDone) return this.#pushBody(content);
+    if (this.#headDone) return this.#deliver(content);
+    this.#parser ??= new CgiHeadParser({ maxHeadBytes: this.#options.maxHeadBytes, maxHeaders: this.#options.maxHeaders });
     let result;
     try {
       result = this.#parser.push(content);
     } catch (error) {
-      this.abort(error as FastCgiError);
+      this.giveUp(error as FastCgiError);
       return true;
     }
     if (result === undefined) return true;
     this.#headDone = true;
+    this.#parser = undefined;
     clearTimeout(this.#headersTimer);
     const { head } = result;
-    const authorizer = this.request.role === Role.Authorizer;
-    this.#resolveHead({
-      status: head.status,
-      statusText: head.statusText,
-      headers: headerObject(head.headers),
-      rawHeaders: head.headers,
-      body: this.#body,
-      stderr: this.#stderr,
-      done: this.done,
-      ...(authorizer ? { allowed: head.status === 200, variables: authorizerVariables(head.headers) } : {}),
-    });
-    return result.rest.length === 0 ? true : this.#pushBody(result.rest);
+    try {
+      this.#handler.onHead(head.status, head.statusText, head.headers);
+    } catch (error) {
+      this.#handlerThrew(error);
+      return true;
+    }
+    return result.rest.length === 0 || this.#finished ? true : this.#deliver(result.rest);
   }
 
-  #pushBody(content: Uint8Array): boolean {
-    const more = this.#body.push(Buffer.from(content.buffer, content.byteOffset, content.length));
+  #deliver(content: Uint8Array): boolean {
+    let more;
+    try {
+      more = this.#handler.onData(Buffer.from(content.buffer, content.byteOffset, content.length)) !== false;
+    } catch (error) {
+      this.#handlerThrew(error);
+      return true;
+    }
     if (!more) this.paused = true;
     this.#touch();
     return more;
   }
 
-  /** STDERR content arrived (dropped beyond `maxStderrBuffer` unread bytes). */
+  /** STDERR content arrived. */
   onStderr(content: Uint8Array): void {
     this.receivedBytes = true;
     if (this.#finished) return;
     this.#touch();
-    if (this.#stderr.readableLength + content.length <= this.#maxStderrBuffer) {
-      this.#stderr.push(Buffer.from(content.buffer, content.byteOffset, content.length));
+    if (this.#handler.onStderr === undefined) return;
+    try {
+      this.#handler.onStderr(Buffer.from(content.buffer, content.byteOffset, content.length));
+    } catch (error) {
+      this.#handlerThrew(error);
     }
   }
 
-  /** END_REQUEST arrived: ends every stream (php-fpm sends no empty STDOUT first). */
+  /** END_REQUEST arrived: the handler's `onEnd` (php-fpm sends no empty STDOUT first). */
   onEnd(appStatus: number, protocolStatus: number): void {
     this.receivedBytes = true;
     if (this.#finished) return;
@@ -283,35 +271,37 @@ export class Exchange {
     }
     if (!this.#headDone) {
       try {
-        this.#parser.end();
+        (this.#parser ?? new CgiHeadParser({ maxHeadBytes: this.#options.maxHeadBytes, maxHeaders: this.#options.maxHeaders })).end();
       } catch (error) {
         this.fail(error as FastCgiError);
         return;
       }
     }
     this.#settle();
-    if (!this.#body.destroyed) completeBodies.add(this.#body);
-    this.#body.push(null);
-    this.#stderr.push(null);
-    this.#resolveDone({ appStatus, protocolStatus });
+    try {
+      this.#handler.onEnd({ appStatus, protocolStatus });
+    } catch (error) {
+      rethrowLater(error);
+    }
   }
 
   /** Gives up on the request: the owner drops it or sends ABORT_REQUEST; then it fails. */
-  abort(error: FastCgiError): void {
+  giveUp(error: FastCgiError): void {
     if (this.#finished) return;
     const owner = this.#owner;
     this.fail(error);
     owner?.cancel(this, error);
   }
 
-  /** Ends the request with an error: rejects what is pending and destroys the streams. */
+  /** Ends the request with an error: the handler's `onError`. */
   fail(error: FastCgiError): void {
     if (this.#finished) return;
     this.#settle();
-    if (!this.#headDone) this.#rejectHead(error);
-    this.#rejectDone(error);
-    this.#body.destroy(error);
-    this.#stderr.destroy(error);
+    try {
+      this.#handler.onError(error);
+    } catch (thrown) {
+      rethrowLater(thrown);
+    }
   }
 
   #settle(): void {
@@ -319,6 +309,6 @@ export class Exchange {
     clearTimeout(this.#headersTimer);
     clearTimeout(this.#bodyTimer);
     clearTimeout(this.#requestTimer);
-    this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
   }
 }

@@ -14,6 +14,7 @@
  * @module
  */
 export { Client, type ClientStats } from './client.js';
+export { type DispatchHandler, type DispatchController } from './dispatch.js';
 export { BalancedClient, type BalancedClientOptions } from './balanced.js';
 export { type ClientOptions, type ConnectFunction, CLIENT_DEFAULTS } from './options.js';
 export { type RequestOptions, type ClientResponse, type RequestEnd, type RoleInput } from './request-options.js';

@@ -113,12 +113,35 @@ export interface PreparedRequest {
 
 const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
-function isIdempotent(params: readonly PairInput[]): boolean {
-  const pair = params.find((candidate) => pairName(candidate) === 'REQUEST_METHOD');
-  if (pair === undefined) return true;
-  const value = Array.isArray(pair) ? (pair as readonly [unknown, unknown])[1] : (pair as { value: unknown }).value;
-  const method = typeof value === 'string' ? value : value instanceof Uint8Array ? latin1.decode(value) : '';
-  return idempotentMethods.has(method.toUpperCase());
+/** What `prepareRequest` needs to know of the params, found in one pass. */
+interface ParamsScan {
+  contentLength: boolean;
+  dataLength: boolean;
+  dataLastModified: boolean;
+  /** REQUEST_METHOD's value (the first one given), or undefined when absent. */
+  method: string | undefined;
+}
+
+function pairValue(pair: PairInput): unknown {
+  return Array.isArray(pair) ? (pair as readonly [unknown, unknown])[1] : (pair as { value: unknown }).value;
+}
+
+function scanParams(params: readonly PairInput[]): ParamsScan {
+  const scan: ParamsScan = { contentLength: false, dataLength: false, dataLastModified: false, method: undefined };
+  for (const pair of params) {
+    const name = pairName(pair);
+    if (name === 'CONTENT_LENGTH') scan.contentLength = true;
+    else if (name === 'REQUEST_METHOD' && scan.method === undefined) {
+      const value = pairValue(pair);
+      scan.method = typeof value === 'string' ? value : value instanceof Uint8Array ? latin1.decode(value) : '';
+    } else if (name === 'FCGI_DATA_LENGTH') scan.dataLength = true;
+    else if (name === 'FCGI_DATA_LAST_MOD') scan.dataLastModified = true;
+  }
+  return scan;
+}
+
+function isIdempotent(method: string | undefined): boolean {
+  return method === undefined || idempotentMethods.has(method) || idempotentMethods.has(method.toUpperCase());
 }
 
 const roleValues: Readonly<Record<string, number>> = { responder: Role.Responder, authorizer: Role.Authorizer, filter: Role.Filter, 1: 1, 2: 2, 3: 3 };
@@ -141,8 +164,10 @@ function toPairs(params: ParamsInput | undefined): PairInput[] {
   if (params === undefined || params === null) return [];
   if (typeof (params as Iterable<PairInput>)[Symbol.iterator] === 'function') return [...(params as Iterable<PairInput>)];
   if (typeof params !== 'object') throw invalidOption('request params must be an object or an iterable of [name, value] pairs');
+  const record = params as Record<string, string | Uint8Array | undefined>;
   const pairs: PairInput[] = [];
-  for (const [name, value] of Object.entries(params as Record<string, string | Uint8Array | undefined>)) {
+  for (const name of Object.keys(record)) {
+    const value = record[name];
     if (value !== undefined) pairs.push([name, value]);
   }
   return pairs;
@@ -171,18 +196,18 @@ export function prepareRequest(options: RequestOptions): PreparedRequest {
   if (role === Role.Authorizer && options.body !== undefined && options.body !== null) throw invalidOption('An authorizer request has no body');
   if (role !== Role.Filter && options.data !== undefined) throw invalidOption('request data is for the filter role only');
   const params = toPairs(options.params);
-  const names = new Set(params.map(pairName));
+  const scan = scanParams(params);
   const body = toBodySource(options.body);
-  if (body.kind === 'bytes' && !names.has('CONTENT_LENGTH') && (body.bytes.length > 0 || role !== Role.Authorizer)) {
-    params.push(['CONTENT_LENGTH', String(body.bytes.length)]);
+  if (body.kind === 'bytes' && !scan.contentLength && (body.bytes.length > 0 || role !== Role.Authorizer)) {
+    params.push(['CONTENT_LENGTH', body.bytes.length === 0 ? '0' : String(body.bytes.length)]);
   }
   let data: BodySource | undefined;
   if (role === Role.Filter) {
     data = toBodySource(options.data, 'data');
-    if (data.kind === 'bytes' && !names.has('FCGI_DATA_LENGTH')) params.push(['FCGI_DATA_LENGTH', String(data.bytes.length)]);
-    if (!names.has('FCGI_DATA_LAST_MOD')) params.push(['FCGI_DATA_LAST_MOD', lastModifiedSeconds(options.dataLastModified)]);
+    if (data.kind === 'bytes' && !scan.dataLength) params.push(['FCGI_DATA_LENGTH', String(data.bytes.length)]);
+    if (!scan.dataLastModified) params.push(['FCGI_DATA_LAST_MOD', lastModifiedSeconds(options.dataLastModified)]);
   }
-  return { role, params, paramsRecords: encodeParamsStream(1, params), body, data, idempotent: isIdempotent(params) };
+  return { role, params, paramsRecords: encodeParamsStream(1, params), body, data, idempotent: isIdempotent(scan.method) };
 }
 
 /**

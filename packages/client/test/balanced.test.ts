@@ -91,6 +91,8 @@ describe('BalancedClient', () => {
     clients.push(client);
     const pending = [text(client), text(client)];
     await waitFor(() => slow.requests.length === 1 && fast.requests.length === 1);
+    // The fast upstream's answer may still be on its way when its app has the request: wait until it is idle.
+    await waitFor(() => client.stats[1]?.running === 0);
     const later = [];
     for (let index = 0; index < 3; index++) later.push(await text(client));
     expect(later).toEqual(['fast', 'fast', 'fast']);

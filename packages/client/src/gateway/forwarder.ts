@@ -12,8 +12,9 @@ import { Client } from '../client.js';
 import { type ClientOptions, invalidOption, readInteger } from '../options.js';
 import type { ClientResponse } from '../request-options.js';
 import { type FastCgiForwardError, refusal, upstreamFailure } from './forward-error.js';
-import { type ScriptRoutingOptions, routeRequest } from './script-routing.js';
-import { relayStderr, sendCompleteResponse, sendUpstreamBody, writeUpstreamHead } from './upstream-response.js';
+import { type ScriptRoute, type ScriptRoutingOptions, routeRequest, setParam } from './script-routing.js';
+import { ResponseRelay } from './response-relay.js';
+import { relayStderr } from './upstream-response.js';
 
 /**
  * Options of a {@link Forwarder}: the app to talk to and how requests map to scripts.
@@ -116,6 +117,10 @@ async function readLimited(request: IncomingMessage, limit: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
+function tooLarge(limit: number): Extract<UpstreamOutcome, { kind: 'failed' }> {
+  return { kind: 'failed', error: refusal(413, `the body is larger than maxBufferedBody (${limit} bytes)`) };
+}
+
 /** An AbortSignal that fires when `response` closes before it finished. */
 function abortOnClose(response: ServerResponse): AbortSignal {
   const controller = new AbortController();
@@ -175,10 +180,9 @@ export class Forwarder {
     const route = await routeRequest(request, options.url ?? request.url ?? '/', this.#options);
     if (route.kind === 'fallthrough') return route;
     if (route.kind === 'refused') return { kind: 'failed', error: refusal(route.status, route.reason) };
-    const extra = typeof this.#options.params === 'function' ? this.#options.params(request) : this.#options.params;
-    for (const [name, value] of Object.entries(extra ?? {})) route.params.set(name, value);
+    this.#addParams(request, route.params);
     const body = await this.#body(request, route.params);
-    if (body === false) return { kind: 'failed', error: refusal(413, `the body is larger than maxBufferedBody (${this.#maxBufferedBody} bytes)`) };
+    if (body === false) return tooLarge(this.#maxBufferedBody);
     return this.#ask(request, route.params, body, requestSignal(options));
   }
 
@@ -186,24 +190,43 @@ export class Forwarder {
    * Forwards `request` and sends the app's answer to `response`; resolves when it is done.
    * An answer whose body arrived whole with its head goes out in one write with a
    * Content-Length (resolving once it is handed to the socket); a longer one is streamed.
+   * Built on `dispatch()`: no stream, promise or AbortController per request besides the
+   * one this returns.
    */
-  async forward(request: IncomingMessage, response: ServerResponse, options: Omit<OpenOptions, 'response'> = {}): Promise<ForwardOutcome> {
-    const outcome = await this.open(request, { ...options, response });
-    if (outcome.kind !== 'answered') return outcome;
+  forward(request: IncomingMessage, response: ServerResponse, options: Omit<OpenOptions, 'response'> = {}): Promise<ForwardOutcome> {
     try {
-      if (sendCompleteResponse(request.method, response, outcome.response)) return { kind: 'sent' };
-      writeUpstreamHead(response, outcome.response);
+      const route = routeRequest(request, options.url ?? request.url ?? '/', this.#options);
+      if (route instanceof Promise) return route.then((settled) => this.#forwardRoute(request, response, options.signal, settled));
+      return this.#forwardRoute(request, response, options.signal, route);
     } catch (error) {
-      outcome.response.body.destroy();
-      return { kind: 'failed', error: upstreamFailure(error) };
+      // As from an async function: a throw (a `params` function failing, say) rejects.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return sendUpstreamBody(response, outcome.response).then(
-      () => ({ kind: 'sent' }) as const,
-      (error: unknown) => {
-        response.destroy();
-        return { kind: 'reset', error: upstreamFailure(error) } as const;
-      },
-    );
+  }
+
+  #forwardRoute(request: IncomingMessage, response: ServerResponse, signal: AbortSignal | undefined, route: ScriptRoute): Promise<ForwardOutcome> {
+    if (route.kind === 'fallthrough') return Promise.resolve(route);
+    if (route.kind === 'refused') return Promise.resolve({ kind: 'failed', error: refusal(route.status, route.reason) });
+    this.#addParams(request, route.params);
+    const body = this.#body(request, route.params);
+    if (body instanceof Promise) return body.then((settled) => this.#relay(request, response, signal, route.params, settled));
+    return this.#relay(request, response, signal, route.params, body);
+  }
+
+  #relay(request: IncomingMessage, response: ServerResponse, signal: AbortSignal | undefined, params: [string, string][], body: IncomingMessage | Buffer | undefined | false): Promise<ForwardOutcome> {
+    if (body === false) return Promise.resolve(tooLarge(this.#maxBufferedBody));
+    const timeout = this.#options.timeout;
+    const settings = { fallthrough: this.#options.fallthrough === true, onStderr: this.#options.onStderr };
+    return new Promise((resolve) => {
+      const relay = new ResponseRelay(request, response, settings, resolve);
+      relay.attach(this.client.dispatch({ params, body, signal, ...(timeout === undefined ? {} : { timeout }) }, relay));
+    });
+  }
+
+  #addParams(request: IncomingMessage, params: [string, string][]): void {
+    const extra = typeof this.#options.params === 'function' ? this.#options.params(request) : this.#options.params;
+    if (extra === undefined) return;
+    for (const name of Object.keys(extra)) setParam(params, name, extra[name] as string);
   }
 
   /** Closes the client when it was created from the options. */
@@ -212,16 +235,17 @@ export class Forwarder {
   }
 
   /** The body to send: the request itself, none, or (without Content-Length) buffered; `false` when too large. */
-  async #body(request: IncomingMessage, params: Map<string, string>): Promise<IncomingMessage | Buffer | undefined | false> {
+  #body(request: IncomingMessage, params: [string, string][]): IncomingMessage | undefined | Promise<Buffer | false> {
     if (request.headers['content-length'] !== undefined) return request;
     if (request.headers['transfer-encoding'] === undefined) return undefined;
-    const buffered = await readLimited(request, this.#maxBufferedBody);
-    if (buffered === undefined) return false;
-    params.set('CONTENT_LENGTH', String(buffered.length));
-    return buffered;
+    return readLimited(request, this.#maxBufferedBody).then((buffered) => {
+      if (buffered === undefined) return false;
+      setParam(params, 'CONTENT_LENGTH', String(buffered.length));
+      return buffered;
+    });
   }
 
-  async #ask(request: IncomingMessage, params: Map<string, string>, body: IncomingMessage | Buffer | undefined, signal: AbortSignal | undefined): Promise<UpstreamOutcome> {
+  async #ask(request: IncomingMessage, params: [string, string][], body: IncomingMessage | Buffer | undefined, signal: AbortSignal | undefined): Promise<UpstreamOutcome> {
     const timeout = this.#options.timeout;
     let response: ClientResponse;
     try {

@@ -89,11 +89,8 @@ function settle(outcome: ForwardOutcome, request: IncomingMessage, response: Ser
 export function createGateway(options: GatewayOptions): Gateway {
   if (typeof options !== 'object' || options === null) throw invalidOption('createGateway options must be an object');
   const forwarder = new Forwarder(options);
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    settle(await forwarder.forward(request, response), request, response, options.onError);
-  };
   const gateway = ((request: IncomingMessage, response: ServerResponse): void => {
-    handle(request, response).catch((error: unknown) => {
+    forwarder.forward(request, response).then((outcome) => settle(outcome, request, response, options.onError)).catch((error: unknown) => {
       options.onError?.(error, request);
       answer(response, 502);
     });

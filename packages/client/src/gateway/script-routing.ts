@@ -36,7 +36,7 @@ export interface ScriptRoutingOptions extends CgiParamsOptions {
  * ```
  */
 export type ScriptRoute =
-  | { readonly kind: 'script'; readonly params: Map<string, string> }
+  | { readonly kind: 'script'; readonly params: [string, string][] }
   | { readonly kind: 'fallthrough'; readonly reason: 'not-a-script' | 'missing-script' }
   | { readonly kind: 'refused'; readonly status: 400 | 404; readonly reason: string };
 
@@ -55,25 +55,49 @@ function frontControllerUrl(url: string, frontController: string): string {
 }
 
 function toRoute(mapping: Extract<CgiMapping, { ok: true }>): ScriptRoute {
-  return { kind: 'script', params: new Map(mapping.params) };
+  return { kind: 'script', params: mapping.params };
+}
+
+/**
+ * Sets a param of a route: replaces the value where the name already is (so the order of
+ * the params is kept), or appends it.
+ *
+ * @example
+ * ```ts
+ * setParam(route.params, 'CONTENT_LENGTH', '12');
+ * ```
+ */
+export function setParam(params: [string, string][], name: string, value: string): void {
+  for (const pair of params) {
+    if (pair[0] === name) {
+      pair[1] = value;
+      return;
+    }
+  }
+  params.push([name, value]);
 }
 
 /** The front controller's mapping, REQUEST_URI kept as the client sent it. */
 function frontRoute(request: IncomingMessage, url: string, frontController: string, options: CgiParamsOptions): ScriptRoute {
   const mapping = mapCgiParams(request, options, frontControllerUrl(url, frontController));
   if (!mapping.ok) return { kind: 'refused', status: mapping.status, reason: mapping.reason };
-  const route = { kind: 'script', params: new Map(mapping.params) } as const;
-  route.params.set('REQUEST_URI', url);
-  return route;
+  setParam(mapping.params, 'REQUEST_URI', url);
+  return { kind: 'script', params: mapping.params };
 }
 
-async function routeInRoot(request: IncomingMessage, url: string, mapping: Extract<CgiMapping, { ok: true }>, options: ScriptRoutingOptions & { documentRoot: string }): Promise<ScriptRoute> {
-  const front = options.frontController;
-  const mustCheck = front !== undefined || options.checkScriptExists === true;
+function routeInRoot(request: IncomingMessage, url: string, mapping: Extract<CgiMapping, { ok: true }>, options: ScriptRoutingOptions & { documentRoot: string }): ScriptRoute | Promise<ScriptRoute> {
+  const mustCheck = options.frontController !== undefined || options.checkScriptExists === true;
   if (options.scriptsOnly !== true && !mustCheck) return toRoute(mapping);
   const documentUri = mapping.params.find(([name]) => name === 'DOCUMENT_URI')?.[1] ?? '';
   const isScript = options.scriptsOnly !== true || (options.splitPathInfo ?? DEFAULT_SPLIT_PATH_INFO).test(documentUri);
-  if (isScript && (!mustCheck || (await isFile(mapping.scriptFilename)))) return toRoute(mapping);
+  if (!mustCheck) return isScript ? toRoute(mapping) : { kind: 'fallthrough', reason: 'not-a-script' };
+  return routeChecked(request, url, mapping, options, documentUri, isScript);
+}
+
+/** The script rules that look at files: the script must exist, else the front controller or a fallthrough. */
+async function routeChecked(request: IncomingMessage, url: string, mapping: Extract<CgiMapping, { ok: true }>, options: ScriptRoutingOptions & { documentRoot: string }, documentUri: string, isScript: boolean): Promise<ScriptRoute> {
+  const front = options.frontController;
+  if (isScript && (await isFile(mapping.scriptFilename))) return toRoute(mapping);
   if (front === undefined) return { kind: 'fallthrough', reason: isScript ? 'missing-script' : 'not-a-script' };
   if (!isScript && (await isFile(posix.join(posix.resolve(options.documentRoot), documentUri)))) return { kind: 'fallthrough', reason: 'not-a-script' };
   return frontRoute(request, url, front, options);
@@ -81,7 +105,8 @@ async function routeInRoot(request: IncomingMessage, url: string, mapping: Extra
 
 /**
  * Maps `request` (its full URL being `url`, sent as REQUEST_URI) to CGI params and
- * applies the script rules of a document root.
+ * applies the script rules of a document root. Returns the route itself when no file has
+ * to be looked at (no promise to wait for), else a promise of it.
  *
  * @example
  * ```ts
@@ -89,7 +114,7 @@ async function routeInRoot(request: IncomingMessage, url: string, mapping: Extra
  * if (route.kind === 'script') await client.request({ params: route.params, body: request });
  * ```
  */
-export async function routeRequest(request: IncomingMessage, url: string, options: ScriptRoutingOptions): Promise<ScriptRoute> {
+export function routeRequest(request: IncomingMessage, url: string, options: ScriptRoutingOptions): ScriptRoute | Promise<ScriptRoute> {
   const mapping = mapCgiParams(request, options, url);
   if (!mapping.ok) return { kind: 'refused', status: mapping.status, reason: mapping.reason };
   if (options.documentRoot === undefined) return toRoute(mapping);

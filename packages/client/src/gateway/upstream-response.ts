@@ -5,8 +5,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
-import { isBodyComplete } from '../exchange.js';
+import type { HeaderEntry } from '@fcgi/codec';
 import type { ClientResponse } from '../request-options.js';
 
 const hopByHopHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
@@ -32,12 +31,33 @@ export function responseHeaders(upstream: ClientResponse): Map<string, string | 
   return new Map([...grouped].map(([name, values]) => [name, values.length === 1 ? (values[0] as string) : values]));
 }
 
-/** Sets the app's headers on `response` (hop-by-hop ones dropped), without the maps of {@link responseHeaders}. */
-function setUpstreamHeaders(response: ServerResponse, upstream: ClientResponse): void {
-  const headers = upstream.headers;
-  for (const name in headers) {
-    if (!hopByHopHeaders.has(name)) response.setHeader(name, headers[name] as string | string[]);
+/**
+ * Sets the app's headers on `response` (hop-by-hop ones dropped; a repeated name, such as
+ * Set-Cookie, appended), replacing headers of the same name set before. Throws when a
+ * header is not valid HTTP.
+ *
+ * @example
+ * ```ts
+ * setRawHeaders(response, [['Content-Type', 'text/html'], ['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']]);
+ * ```
+ */
+export function setRawHeaders(response: ServerResponse, rawHeaders: readonly HeaderEntry[]): void {
+  for (let index = 0; index < rawHeaders.length; index += 1) {
+    const [name, value] = rawHeaders[index] as HeaderEntry;
+    const key = name.toLowerCase();
+    if (hopByHopHeaders.has(key)) continue;
+    if (seenBefore(rawHeaders, index, key)) response.appendHeader(name, value);
+    else response.setHeader(name, value);
   }
+}
+
+/** True when a header before `index` has the lower-case name `key` (heads are short: a scan beats a map). */
+function seenBefore(rawHeaders: readonly HeaderEntry[], index: number, key: string): boolean {
+  for (let before = 0; before < index; before += 1) {
+    const name = (rawHeaders[before] as HeaderEntry)[0];
+    if (name.length === key.length && name.toLowerCase() === key) return true;
+  }
+  return false;
 }
 
 /**
@@ -57,6 +77,51 @@ export function sanitizeLogLine(line: string): string {
 const maxStderrLine = 16 * 1024;
 
 /**
+ * Splits STDERR bytes into lines for `onStderr`: control characters escaped, a line
+ * longer than 16 KiB passed on in pieces (memory stays bounded), the last partial line
+ * passed on by `end()`.
+ *
+ * @example
+ * ```ts
+ * const lines = new StderrLines((line) => console.warn(line));
+ * lines.push(chunk);
+ * lines.end();
+ * ```
+ */
+export class StderrLines {
+  readonly #emitLine: (line: string) => void;
+  #pending = '';
+
+  constructor(emitLine: (line: string) => void) {
+    this.#emitLine = emitLine;
+  }
+
+  #emit(line: string): void {
+    for (let start = 0; start < line.length || start === 0; start += maxStderrLine) this.#emitLine(sanitizeLogLine(line.slice(start, start + maxStderrLine)));
+  }
+
+  /** Takes a chunk of STDERR; emits every line it completes. */
+  push(chunk: Buffer): void {
+    this.#pending += chunk.toString('utf8');
+    const lines = this.#pending.split('\n');
+    this.#pending = lines.pop() ?? '';
+    for (const line of lines) this.#emit(line.replace(/\r$/, ''));
+    // A line without an end is not buffered without bound: full pieces go out now.
+    if (this.#pending.length > maxStderrLine) {
+      const cut = this.#pending.length - (this.#pending.length % maxStderrLine);
+      this.#emit(this.#pending.slice(0, cut));
+      this.#pending = this.#pending.slice(cut);
+    }
+  }
+
+  /** STDERR ended: emits the last line if it had no newline. */
+  end(): void {
+    if (this.#pending !== '') this.#emit(this.#pending);
+    this.#pending = '';
+  }
+}
+
+/**
  * Sends the app's STDERR lines, control characters escaped, to `onStderr`, or drops them.
  *
  * @example
@@ -65,112 +130,13 @@ const maxStderrLine = 16 * 1024;
  * ```
  */
 export async function relayStderr(upstream: ClientResponse, request: IncomingMessage, onStderr: ((line: string, request: IncomingMessage) => void) | undefined): Promise<void> {
-  if (onStderr === undefined) {
-    upstream.stderr.resume();
-    return;
-  }
-  const emit = (line: string): void => {
-    for (let start = 0; start < line.length || start === 0; start += maxStderrLine) onStderr(sanitizeLogLine(line.slice(start, start + maxStderrLine)), request);
-  };
-  let pending = '';
+  // Unread, the STDERR bytes stay in the response (at most maxStderrBuffer) and go with it.
+  if (onStderr === undefined) return;
+  const lines = new StderrLines((line) => onStderr(line, request));
   try {
-    for await (const chunk of upstream.stderr) {
-      pending += (chunk as Buffer).toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) emit(line.replace(/\r$/, ''));
-      // A line without an end is not buffered without bound: full pieces go out now.
-      if (pending.length > maxStderrLine) {
-        const cut = pending.length - (pending.length % maxStderrLine);
-        emit(pending.slice(0, cut));
-        pending = pending.slice(cut);
-      }
-    }
+    for await (const chunk of upstream.stderr) lines.push(chunk as Buffer);
   } catch {
     // the request failed: its error is reported elsewhere
   }
-  if (pending !== '') emit(pending);
-}
-
-/**
- * `pipeline(body, response)` without its per-call AbortController and listeners (a measurable
- * share of a small request's cost): pipes, rejects when the body fails, destroys the body
- * when the response closes before it finished.
- */
-function pipeBody(body: Readable, response: ServerResponse): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => {
-      response.off('close', onClose);
-      body.unpipe(response);
-      reject(error);
-    };
-    const onClose = (): void => {
-      body.off('error', onError);
-      if (response.writableFinished) resolve();
-      else {
-        body.destroy();
-        reject(new Error('The response closed before its body was sent'));
-      }
-    };
-    body.once('error', onError);
-    response.once('close', onClose);
-    body.pipe(response);
-  });
-}
-
-/**
- * Writes the app's head to `response` (throws when a header is not valid HTTP, before
- * anything was sent).
- *
- * @example
- * ```ts
- * writeUpstreamHead(response, upstream);
- * ```
- */
-export function writeUpstreamHead(response: ServerResponse, upstream: ClientResponse): void {
-  setUpstreamHeaders(response, upstream);
-  response.writeHead(upstream.status, upstream.statusText);
-}
-
-/** Statuses that carry no body, so no Content-Length either (RFC 9110 8.6). */
-function mayHaveBody(status: number, method: string | undefined): boolean {
-  return status >= 200 && status !== 204 && status !== 304 && method !== 'HEAD';
-}
-
-/**
- * Sends a response whose body arrived whole with its head (END_REQUEST included, as for most
- * small pages) in one `end()`, with a Content-Length when the app sent none, instead of
- * streaming it chunked: one write for head and body, no pipe. False, sending nothing, when
- * the body is still coming (or for HEAD and statuses without a body): stream it then.
- * Throws, before sending anything, when a header is not valid HTTP.
- *
- * @example
- * ```ts
- * if (!sendCompleteResponse(request.method, response, upstream)) await sendUpstreamBody(response, upstream);
- * ```
- */
-export function sendCompleteResponse(method: string | undefined, response: ServerResponse, upstream: ClientResponse): boolean {
-  if (!isBodyComplete(upstream.body) || !mayHaveBody(upstream.status, method)) return false;
-  const body = (upstream.body.read() as Buffer | null) ?? Buffer.alloc(0);
-  try {
-    setUpstreamHeaders(response, upstream);
-    if (!response.hasHeader('content-length')) response.setHeader('Content-Length', body.length);
-    response.writeHead(upstream.status, upstream.statusText);
-  } finally {
-    upstream.body.resume();
-  }
-  response.end(body);
-  return true;
-}
-
-/**
- * Streams the app's body to `response`; rejects when either side fails before the end.
- *
- * @example
- * ```ts
- * await sendUpstreamBody(response, upstream).catch(() => response.destroy());
- * ```
- */
-export function sendUpstreamBody(response: ServerResponse, upstream: ClientResponse): Promise<void> {
-  return pipeBody(upstream.body, response);
+  lines.end();
 }
