@@ -115,9 +115,10 @@ export class BalancedClient {
     const healthy = untried.filter((upstream) => upstream.downUntil <= now);
     // When every upstream is out, try the one that comes back first rather than failing.
     if (healthy.length === 0) return untried.reduce((best, upstream) => (upstream.downUntil < best.downUntil ? upstream : best));
-    const start = this.#next++ % this.#upstreams.length;
-    const ordered = [...this.#upstreams.slice(start), ...this.#upstreams.slice(0, start)].filter((upstream) => healthy.includes(upstream));
-    if (this.#strategy === 'round-robin') return ordered[0];
+    // Turns go round the healthy upstreams only: an upstream taken out does not hand its turns to its neighbour.
+    const start = this.#next++ % healthy.length;
+    if (this.#strategy === 'round-robin') return healthy[start];
+    const ordered = [...healthy.slice(start), ...healthy.slice(0, start)];
     const load = (upstream: Upstream): number => upstream.client.stats.running + upstream.client.stats.queued;
     return ordered.reduce((best, upstream) => (load(upstream) < load(best) ? upstream : best));
   }

@@ -55,6 +55,21 @@ describe('BalancedClient', () => {
     expect(client.stats.map((stats) => stats.down)).toEqual([true, false]);
   });
 
+  it('shares the turns of an upstream taken out evenly among the others', async () => {
+    const one = await app(named('one'));
+    const two = await app(named('two'));
+    const client = new BalancedClient({ upstreams: [one.address, two.address, await deadAddress()], getValues: false, failTimeout: 60_000 });
+    clients.push(client);
+    const counts = new Map<string, number>();
+    for (let index = 0; index < 30; index++) {
+      const name = await text(client);
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    expect(client.stats.map((stats) => stats.down)).toEqual([false, false, true]);
+    // The first turn of the dead upstream fails over to the next one; after that it is out.
+    expect(Math.abs((counts.get('one') ?? 0) - (counts.get('two') ?? 0))).toBeLessThanOrEqual(2);
+  });
+
   it('tries the upstream that comes back first when all are out, and rejects with a typed error', async () => {
     const client = new BalancedClient({ upstreams: [await deadAddress(), await deadAddress()], getValues: false });
     clients.push(client);
