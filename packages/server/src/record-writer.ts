@@ -13,8 +13,8 @@ export type WriteCallback = (error?: Error | null) => void;
 
 /** Content at least this large is passed on as a view, never copied. */
 const copyThreshold = 8192;
-/** Bytes waiting in a tick above which they are written at once (not at the tick's end). */
-const flushThreshold = 64 * 1024;
+/** Bytes waiting in a tick above which they are written at once (not at the tick's end): above the largest response that should go out in one write with its END_REQUEST (a 64 KiB body takes two records). */
+const flushThreshold = 256 * 1024;
 const slabSize = 64 * 1024;
 const endRequestType = 3;
 const emptyContent = new Uint8Array(0);

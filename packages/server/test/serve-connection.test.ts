@@ -58,4 +58,31 @@ describe('server.serveConnection(duplex)', () => {
     await closed;
     expect(server.connectionCount).toBe(0);
   });
+
+  it('hands a whole response of 64 KiB (head, body, end of stream, END_REQUEST) to the socket in one write', async () => {
+    const body = Buffer.alloc(64 * 1024, 1);
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) });
+      res.end(body);
+    });
+    const writes: Buffer[][] = [];
+    const socket = new Duplex({
+      read() {},
+      writev(chunks, callback) {
+        writes.push(chunks.map(({ chunk }) => chunk as Buffer));
+        callback();
+      },
+      write(chunk: Buffer, _encoding, callback) {
+        writes.push([chunk]);
+        callback();
+      },
+    });
+    server.serveConnection(socket);
+    socket.push(Buffer.from(request(true)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const records = new RecordDecoder({ copyContent: true }).push(Buffer.concat(writes.flat()));
+    expect(records.at(-1)?.type).toBe(RecordType.EndRequest);
+    expect(writes).toHaveLength(1);
+    socket.destroy();
+  });
 });
