@@ -9,6 +9,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { RequestListener } from './node-handler.js';
 import { type FastCgiIncomingMessage, type FastCgiRequestInfo, peerInfo } from './node-request.js';
 import type { FastCgiServerResponse } from './node-response.js';
+import { lightRequests, webHeaders } from './light-request.js';
 
 /**
  * The second argument of a fetch handler: the FastCGI facts and the node request.
@@ -44,30 +45,17 @@ function origin(req: FastCgiIncomingMessage): string {
   return `${scheme}://${host}`;
 }
 
-/**
- * Builds a web `Request` from a FastCGI request: absolute URL from the Host header (or
- * SERVER_NAME) and `req.url`, the headers, the body as a stream, and the abort signal.
- *
- * @example
- * ```ts
- * createServer(async (req, res) => { const request = toWebRequest(req); res.end(request.url); });
- * ```
- */
-export function toWebRequest(req: FastCgiIncomingMessage): Request {
-  let url: URL;
+/** The absolute URL of a request: its Host header (or SERVER_NAME) and `req.url`. */
+function absoluteUrl(req: FastCgiIncomingMessage): string {
   try {
-    url = new URL(req.url ?? '/', origin(req));
+    return new URL(req.url ?? '/', origin(req)).href;
   } catch {
-    url = new URL(req.url?.startsWith('/') ? req.url : '/', 'http://localhost');
+    return new URL(req.url?.startsWith('/') ? req.url : '/', 'http://localhost').href;
   }
-  const headers = new Headers();
-  for (let index = 0; index < req.rawHeaders.length; index += 2) {
-    try {
-      headers.append(req.rawHeaders[index] as string, req.rawHeaders[index + 1] as string);
-    } catch {
-      // A header value a web Request cannot carry: skipped.
-    }
-  }
+}
+
+/** The real web `Request`: method, headers, the body as a stream, and the abort signal. */
+function realRequest(req: FastCgiIncomingMessage, url: string, headers: Headers): Request {
   const method = req.method ?? 'GET';
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: req.fastcgi.signal };
   if (method !== 'GET' && method !== 'HEAD') {
@@ -78,6 +66,21 @@ export function toWebRequest(req: FastCgiIncomingMessage): Request {
   }
   return new Request(url, init);
 }
+
+/**
+ * Builds a web `Request` from a FastCGI request: absolute URL from the Host header (or
+ * SERVER_NAME) and `req.url`, the headers, the body as a stream, and the abort signal.
+ *
+ * @example
+ * ```ts
+ * createServer(async (req, res) => { const request = toWebRequest(req); res.end(request.url); });
+ * ```
+ */
+export function toWebRequest(req: FastCgiIncomingMessage): Request {
+  return realRequest(req, absoluteUrl(req), webHeaders(req));
+}
+
+const toLightRequest = lightRequests(realRequest);
 
 function waitForDrainOrClose(res: FastCgiServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -139,7 +142,8 @@ export async function sendWebResponse(res: FastCgiServerResponse, response: Resp
  */
 export function toNodeListener(handler: FetchHandler): RequestListener {
   return async (req, res) => {
-    const response = await handler(toWebRequest(req), { fastcgi: req.fastcgi, req });
+    // A light Request: the real one is built only if the handler reads more than method, url, headers and signal.
+    const response = await handler(toLightRequest(req, absoluteUrl(req)), { fastcgi: req.fastcgi, req });
     await sendWebResponse(res, response);
   };
 }

@@ -1,4 +1,5 @@
 import { RecordType } from '@fcgi/codec';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { toNodeListener } from '../src/index.js';
 import { TestClient, baseParams, delay, startServer } from './support/harness.js';
@@ -71,6 +72,50 @@ describe('fetch-style handlers', () => {
     }));
     const client = await TestClient.connect(port);
     expect((await client.fetch(1)).status).toBe(500);
+    expect(requestErrors).toHaveLength(1);
+  });
+
+  it('hands a Request that behaves as one whether or not the body is read: instanceof, clone, headers, inspect', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const { port } = await startServer({
+      fetch: async (request) => {
+        request.headers.set('x-added', 'by the handler');
+        const entry: Record<string, unknown> = {
+          isRequest: request instanceof Request,
+          method: request.method,
+          url: request.url,
+          host: request.headers.get('host'),
+          aborted: request.signal.aborted,
+          inspected: inspect(request).startsWith('Request'),
+        };
+        if (request.method === 'POST') {
+          const copy = request.clone();
+          entry.body = await request.text();
+          entry.copy = await copy.text();
+          entry.bodyUsed = request.bodyUsed;
+          entry.added = request.headers.get('x-added');
+        } else {
+          entry.body = request.body;
+          entry.cache = request.cache;
+        }
+        seen.push(entry);
+        return new Response('ok');
+      },
+    });
+    const client = await TestClient.connect(port);
+    await client.fetch(1, { params: baseParams('/a?b=1', { HTTP_HOST: 'light.test' }) });
+    await client.fetch(2, { params: baseParams('/form', { REQUEST_METHOD: 'POST', HTTP_HOST: 'light.test', CONTENT_LENGTH: '5' }), body: 'hello' });
+    expect(seen).toEqual([
+      { isRequest: true, method: 'GET', url: 'http://light.test/a?b=1', host: 'light.test', aborted: false, inspected: true, body: null, cache: 'default' },
+      { isRequest: true, method: 'POST', url: 'http://light.test/form', host: 'light.test', aborted: false, inspected: true, body: 'hello', copy: 'hello', bodyUsed: true, added: 'by the handler' },
+    ]);
+  });
+
+  it('validates a method a Request refuses, as a Request does', async () => {
+    const { port, requestErrors } = await startServer({ fetch: () => new Response('never') });
+    const client = await TestClient.connect(port);
+    const reply = await client.fetch(1, { params: baseParams('/', { REQUEST_METHOD: 'CONNECT' }) });
+    expect(reply.status).toBe(500);
     expect(requestErrors).toHaveLength(1);
   });
 });
