@@ -1,9 +1,9 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BalancedClient } from '../src/index.js';
 import { waitFor } from './support/wait.js';
 import { type FakeApp, type FakeConnection, type FakeRequest, readAll, startFakeApp } from './support/fake-app.js';
+import { freePort } from './support/php-fpm.js';
 
 const apps: FakeApp[] = [];
 const clients: BalancedClient[] = [];
@@ -24,11 +24,7 @@ async function app(handler: (request: FakeRequest, connection: FakeConnection) =
 }
 
 async function deadAddress(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return `127.0.0.1:${port}`;
+  return `127.0.0.1:${await freePort()}`;
 }
 
 async function text(client: BalancedClient, body?: string | Readable): Promise<string> {

@@ -1,9 +1,9 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastCgiError, HeaderEntry } from '@fcgi/codec';
 import { BalancedClient, Client, type ClientOptions, type DispatchController, type DispatchHandler, type RequestOptions } from '../src/index.js';
 import { type FakeApp, type FakeConnection, type FakeHandler, type FakeRequest, startFakeApp } from './support/fake-app.js';
 import { waitFor } from './support/wait.js';
+import { freePort } from './support/php-fpm.js';
 
 const apps: FakeApp[] = [];
 const clients: (Client | BalancedClient)[] = [];
@@ -22,11 +22,7 @@ async function setup(handler: FakeHandler, options: Partial<ClientOptions> = {})
 }
 
 async function deadAddress(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return `127.0.0.1:${port}`;
+  return `127.0.0.1:${await freePort()}`;
 }
 
 /** A handler that records every call, in order; `settled` resolves after onEnd or onError. */
