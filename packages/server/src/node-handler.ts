@@ -10,8 +10,8 @@ import { type FastCgiServerError, handlerError } from './errors.js';
 import type { NameValuePair } from '@fcgi/codec';
 import { FastCgiIncomingMessage, type FastCgiRequestInfo, FastCgiSocket, RequestSource, initializeRequest, peerInfo, socketSlot } from './node-request.js';
 import { FastCgiServerResponse } from './node-response.js';
-import type { ActiveRequest, RequestHooks, RoleName } from './request.js';
 import { pinOwnMethods } from './pin-methods.js';
+import type { ActiveRequest, RequestHooks, RoleName } from './request.js';
 
 /**
  * A node:http request listener, as passed to `http.createServer`. It may return a promise:
@@ -160,9 +160,6 @@ class NodeExchange extends RequestSource implements RequestHooks {
     if (request.role === 'authorizer') request.stdin.end();
     const res = new FastCgiServerResponse(req, request, this);
     this.res = res;
-    // Express swaps req/res prototypes: keep the FastCGI overrides on the instances.
-    pinOwnMethods(req);
-    pinOwnMethods(res);
     (res as ExchangeHolder)[exchangeSlot] = this;
     res.on('finish', onResponseFinish);
     res.on('error', onResponseError);
@@ -171,6 +168,11 @@ class NodeExchange extends RequestSource implements RequestHooks {
 
   demand(): void {
     this.#request.stdin.demand();
+  }
+
+  pinMembers(): void {
+    pinOwnMethods(this.req);
+    pinOwnMethods(this.res);
   }
 
   /** `res` emitted 'finish'. */

@@ -11,7 +11,8 @@ import { Duplex, type Readable } from 'node:stream';
 import type { NameValuePair } from '@fcgi/codec';
 import type { DecodedParams } from './params-fast.js';
 import type { RoleName } from './request.js';
-import { headersFromList, listSource } from './request-headers.js';
+import { pinOnFrameworkAttach } from './pin-methods.js';
+import { type HeaderSource, headersFromList, listSource } from './request-headers.js';
 
 /**
  * The FastCGI facts of a request, on `req.fastcgi`.
@@ -178,6 +179,8 @@ export abstract class RequestSource {
   abstract materializeSocket(): FastCgiSocket;
   /** The consumer wants more body: lets the connection read again. */
   abstract demand(): void;
+  /** Copies the FastCGI overrides onto this request's `req` and `res` (a framework is about to swap their prototypes). */
+  abstract pinMembers(): void;
 }
 
 /** Where `req.socket` / `res.socket` is kept: a socket, null, or the RequestSource to create it from. */
@@ -247,6 +250,9 @@ export class FastCgiIncomingMessage extends IncomingMessage {
 
   static {
     defineLazySocket(this.prototype, (target) => (target as FastCgiIncomingMessage).#quiet);
+    // Express swaps req/res prototypes right after `req.res = res`: pin the overrides then.
+    defineLazyRawHeaders(this.prototype);
+    pinOnFrameworkAttach(this.prototype, (target) => (target as FastCgiIncomingMessage).#source.pinMembers());
   }
 
   /** @internal Readable hook: the consumer wants more body; lets the connection read again. */
@@ -351,18 +357,54 @@ export function initializeRequest(req: FastCgiIncomingMessage, info: FastCgiRequ
     req.httpVersionMinor = version === null ? 1 : Number(version[2] ?? 0);
     req.httpVersion = `${req.httpVersionMajor}.${req.httpVersionMinor}`;
   }
-  let raw: string[];
-  if (decoded === undefined) {
-    const { names, values } = exactPairs();
-    raw = headersFromList(listSource(names, values));
-  } else {
-    raw = headersFromList(decoded);
-  }
-  req.rawHeaders = raw;
+  const headerSource: HeaderSource = decoded ?? listSourceOf(exactPairs());
   // node builds `req.headers` from `rawHeaders` on first read, up to this internal count.
   if (headersCountSymbol === undefined) headersCountSymbol = Object.getOwnPropertySymbols(req).find((symbol) => symbol.description === 'kHeadersCount') ?? null;
-  if (headersCountSymbol !== null) (req as unknown as Record<symbol, number>)[headersCountSymbol] = raw.length;
-  else req.headers = headersObject(raw);
+  if (headersCountSymbol === null) {
+    req.headers = headersObject(headersFromList(headerSource));
+    return;
+  }
+  // `rawHeaders` (and through it `req.headers`) is built on first read.
+  const holder = req as unknown as RawHeadersHolder;
+  holder[rawHeadersSlot] = undefined;
+  holder[headerSourceSlot] = headerSource;
+}
+
+/** A request's `rawHeaders` once built or assigned, and what it is built from until then. */
+interface RawHeadersHolder {
+  [rawHeadersSlot]: string[] | undefined;
+  [headerSourceSlot]: HeaderSource | undefined;
+}
+
+const rawHeadersSlot: unique symbol = Symbol('fcgi.rawHeaders');
+const headerSourceSlot: unique symbol = Symbol('fcgi.headerSource');
+
+const listSourceOf = ({ names, values }: ExactPairs): HeaderSource => listSource(names, values);
+
+/**
+ * `rawHeaders` as an accessor on the prototype: built from the params on first read (node's
+ * `headers` and `headersDistinct` getters read it first, then the count it sets here).
+ * node's constructor assigns `[]`, which {@link initializeRequest} then marks as not built.
+ */
+function defineLazyRawHeaders(prototype: object): void {
+  Object.defineProperty(prototype, 'rawHeaders', {
+    configurable: true,
+    enumerable: false,
+    get(this: RawHeadersHolder): string[] {
+      const built = this[rawHeadersSlot];
+      if (built !== undefined) return built;
+      const source = this[headerSourceSlot];
+      const raw = source === undefined ? [] : headersFromList(source);
+      this[rawHeadersSlot] = raw;
+      this[headerSourceSlot] = undefined;
+      if (headersCountSymbol) (this as unknown as Record<symbol, number>)[headersCountSymbol] = raw.length;
+      return raw;
+    },
+    set(this: RawHeadersHolder, value: string[]): void {
+      this[rawHeadersSlot] = value;
+      this[headerSourceSlot] = undefined;
+    },
+  });
 }
 
 /** `req.headers` from the raw list (each name is there once), for a node without the lazy getter. */

@@ -6,6 +6,12 @@
  * each instance keeps them in force whatever prototype a framework sets, so such apps run
  * unchanged on `createServer(app)`.
  *
+ * Copying costs about a microsecond a request, so it happens only when a framework is about
+ * to swap: Express (4 and 5, and everything built on it) assigns `req.res = res` just
+ * before its `Object.setPrototypeOf` calls, and {@link pinOnFrameworkAttach} turns that
+ * assignment into the moment both objects are pinned. A framework that replaces the
+ * prototypes without that assignment must call `pinOwnMethods` on both first.
+ *
  * @module
  */
 
@@ -58,4 +64,33 @@ export function pinOwnMethods(target: object): void {
   for (const [name, descriptor] of others) {
     if (!Object.prototype.hasOwnProperty.call(target, name)) Object.defineProperty(target, name, descriptor);
   }
+}
+
+/**
+ * Defines a `res` accessor on a request class's prototype: the first `req.res = value` (what
+ * Express does right before swapping the prototypes of both) calls `pinBoth(req)`, which
+ * pins the request and its own response with {@link pinOwnMethods}, then stores the value as
+ * the request's own property, so later reads and writes of `req.res` are plain accesses.
+ *
+ * @example
+ * ```ts
+ * class FastCgiRequest extends IncomingMessage {
+ *   static {
+ *     pinOnFrameworkAttach(this.prototype, (req) => { pinOwnMethods(req); pinOwnMethods(responseOf(req)); });
+ *   }
+ * }
+ * req.res = res; // Express's init: req and res are pinned here
+ * Object.setPrototypeOf(req, app.request); // the FastCGI overrides stay in force
+ * ```
+ */
+export function pinOnFrameworkAttach(prototype: object, pinBoth: (request: object) => void): void {
+  Object.defineProperty(prototype, 'res', {
+    configurable: true,
+    enumerable: false,
+    get: (): undefined => undefined,
+    set(this: object, value: unknown) {
+      pinBoth(this);
+      Object.defineProperty(this, 'res', { configurable: true, enumerable: true, writable: true, value });
+    },
+  });
 }

@@ -5,6 +5,7 @@
  * shared between connections in one tick; the cheap method pinning Express relies on.
  */
 import { Buffer } from 'node:buffer';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { RecordType, Role, decodeParams, encodeParams, encodeRecord, encodeStream } from '@fcgi/codec';
 import { type FastCgiIncomingMessage, createServer } from '../src/index.js';
@@ -230,5 +231,30 @@ describe('pinOwnMethods', () => {
     Object.setPrototypeOf(target, Base.prototype);
     expect(target.greet()).toBe('derived');
     expect(Object.keys(target)).toEqual(['greet']);
+  });
+});
+
+describe('pinning on req.res, as Express assigns it before swapping prototypes', () => {
+  it('copies nothing onto req and res until req.res is assigned, then pins both', async () => {
+    const seen: { before: boolean[]; after: boolean[]; same: boolean; headers: unknown } = { before: [], after: [], same: false, headers: undefined };
+    const { port } = await startServer({}, (req, res) => {
+      const own = (target: object, name: string): boolean => Object.prototype.hasOwnProperty.call(target, name);
+      seen.before = [own(req, '_read'), own(res, '_send'), own(req, 'res')];
+      (req as unknown as { res: unknown }).res = res;
+      seen.after = [own(req, '_read'), own(res, '_send'), own(req, 'res')];
+      seen.same = (req as unknown as { res: unknown }).res === res;
+      Object.setPrototypeOf(req, Object.create(IncomingMessage.prototype) as object);
+      Object.setPrototypeOf(res, Object.create(ServerResponse.prototype) as object);
+      seen.headers = req.headers['user-agent'];
+      res.setHeader('Content-Type', 'text/plain');
+      res.end('pinned');
+    });
+    const client = await TestClient.connect(port);
+    const reply = await client.fetch(1, { params: baseParams('/', { HTTP_USER_AGENT: 'probe' }) });
+    expect(reply.body.toString()).toBe('pinned');
+    expect(seen.before).toEqual([false, false, false]);
+    expect(seen.after).toEqual([true, true, true]);
+    expect(seen.same).toBe(true);
+    expect(seen.headers).toBe('probe');
   });
 });

@@ -116,6 +116,8 @@ describe('req.socket / res.socket: the socket stand-in, created on first read', 
     let address: string | undefined;
     let sameSocket = false;
     const { port } = await startServer({}, (req, res) => {
+      // What Express does right before it swaps the prototypes: the server pins its overrides here.
+      (req as unknown as { res: unknown }).res = res;
       Object.setPrototypeOf(req, Object.create(IncomingMessage.prototype) as object);
       Object.setPrototypeOf(res, Object.create(ServerResponse.prototype) as object);
       address = req.socket.remoteAddress;
