@@ -86,7 +86,7 @@ export function peerInfo(params: Readonly<Record<string, string>>): PeerInfo {
  * ```
  */
 export function requestUrl(params: Readonly<Record<string, string>>): string {
-  return urlFromParams({ param: (name) => params[name] });
+  return urlFromParams({ param: (name) => params[name] }, params.REQUEST_URI);
 }
 
 /**
@@ -317,9 +317,22 @@ export interface ParamSource {
   readonly decodedParams: DecodedParams | undefined;
 }
 
-/** {@link requestUrl} from one-by-one lookups. */
-function urlFromParams(source: Pick<ParamSource, 'param'>): string {
-  const uri = source.param('REQUEST_URI');
+/** The params every request reads, looked up in one pass when the fast path decoded them. */
+const standardNames = ['REQUEST_METHOD', 'REQUEST_URI', 'SERVER_PROTOCOL'] as const;
+/** {@link standardNames}' values, reused by every request (read at once, never kept). */
+const standardValues: (string | undefined)[] = [];
+
+function lookUpStandard(source: ParamSource): void {
+  const decoded = source.decodedParams;
+  if (decoded !== undefined) {
+    decoded.findEach(standardNames, standardValues);
+    return;
+  }
+  for (let slot = 0; slot < standardNames.length; slot++) standardValues[slot] = source.param(standardNames[slot] as string);
+}
+
+/** {@link requestUrl} from one-by-one lookups (`uri`: REQUEST_URI, already looked up). */
+function urlFromParams(source: Pick<ParamSource, 'param'>, uri: string | undefined): string {
   if (uri !== undefined && uri !== '') return uri;
   const path = `${source.param('SCRIPT_NAME') ?? ''}${source.param('PATH_INFO') ?? ''}`;
   const query = source.param('QUERY_STRING');
@@ -334,10 +347,12 @@ function urlFromParams(source: Pick<ParamSource, 'param'>): string {
 export function initializeRequest(req: FastCgiIncomingMessage, info: FastCgiRequestInfo, source: ParamSource): void {
   const decoded = source.decodedParams;
   req.fastcgi = info;
-  req.method = source.param('REQUEST_METHOD') || 'GET';
+  lookUpStandard(source);
+  const [method, uri, protocol] = standardValues;
+  req.method = method || 'GET';
   let exact: ExactPairs | undefined;
   const exactPairs = (): ExactPairs => (exact ??= decoded === undefined ? latin1Pairs(info.pairs) : latin1Lists(decoded));
-  const url = urlFromParams(source);
+  const url = urlFromParams(source, uri);
   if (nonAscii.test(url)) {
     const latin1Params: Record<string, string> = Object.create(null) as Record<string, string>;
     const { names, values } = exactPairs();
@@ -346,7 +361,6 @@ export function initializeRequest(req: FastCgiIncomingMessage, info: FastCgiRequ
   } else {
     req.url = url;
   }
-  const protocol = source.param('SERVER_PROTOCOL');
   if (protocol === 'HTTP/1.1') {
     req.httpVersionMajor = 1;
     req.httpVersionMinor = 1;

@@ -170,6 +170,30 @@ export class DecodedParams {
     return undefined;
   }
 
+  /**
+   * {@link find} for several names in one pass from the end: `values[k]` becomes the value of
+   * the last pair named `names[k]`, or undefined.
+   *
+   * @example
+   * ```ts
+   * const values: (string | undefined)[] = [];
+   * decoded.findEach(['REQUEST_METHOD', 'REQUEST_URI'], values); // values: ['GET', '/']
+   * ```
+   */
+  findEach(names: readonly string[], values: (string | undefined)[]): void {
+    const wanted = names.length;
+    for (let slot = 0; slot < wanted; slot++) values[slot] = undefined;
+    let missing = wanted;
+    for (let index = this.count - 1; index >= 0 && missing > 0; index--) {
+      for (let slot = 0; slot < wanted; slot++) {
+        if (values[slot] !== undefined || !this.isNamed(index, names[slot] as string)) continue;
+        values[slot] = this.value(index);
+        missing--;
+        break;
+      }
+    }
+  }
+
   /** True when the name of pair `index` is `name` (compared as bytes in an ASCII record). */
   isNamed(index: number, name: string): boolean {
     if (!this.ascii) return this.name(index) === name;

@@ -112,6 +112,9 @@ describe('PARAMS fast path (one whole-pairs record)', () => {
     expect(decoded.isNamed(2, 'HTTP_Y')).toBe(false);
     expect(decoded.latin1Value(5)).toBe(Buffer.from('\u00e9').toString('latin1'));
     expect(decoded.values).toEqual(decodeParams(bytes).map((pair) => pair.value));
+    const found: (string | undefined)[] = ['stale', 'stale'];
+    decoded.findEach(['REQUEST_URI', 'REQUEST_METHOD', '\u00e9t\u00e9'], found);
+    expect(found).toEqual([undefined, 'POST', 'summer']);
   });
 
   it('keeps the first of duplicate header params, with few headers and with many', () => {
