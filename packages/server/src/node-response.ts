@@ -60,10 +60,15 @@ function internalSymbol(target: object, description: string): symbol | undefined
   return symbol ?? undefined;
 }
 
-function isOutHeaders(response: object, headers: Record<string, unknown>): boolean {
+/**
+ * Whether `headers` is node's own header map of `response` (entries `[name, value]` under
+ * lower-case keys): 'by node' when it is that very map (every entry went through
+ * `setHeader`'s checks), 'shape' when it only looks like one (a node without the symbol).
+ */
+function outHeadersState(response: object, headers: Record<string, unknown>): 'by node' | 'shape' | 'no' {
   const symbol = internalSymbol(response, 'kOutHeaders');
-  if (symbol !== undefined) return (response as Record<symbol, unknown>)[symbol] === headers;
-  return Object.entries(headers).every(([key, entry]) => Array.isArray(entry) && entry.length === 2 && String(entry[0]).toLowerCase() === key);
+  if (symbol !== undefined) return (response as Record<symbol, unknown>)[symbol] === headers ? 'by node' : 'no';
+  return Object.entries(headers).every(([key, entry]) => Array.isArray(entry) && entry.length === 2 && String(entry[0]).toLowerCase() === key) ? 'shape' : 'no';
 }
 
 function invalidHeader(message: string): FastCgiArgumentError {
@@ -78,33 +83,48 @@ function invalidHeader(message: string): FastCgiArgumentError {
 class HeadBuilder {
   text: string;
   framed = false;
+  /** True once a line came from outside node's `setHeader` (whose names and values node already checked). */
+  #unchecked = false;
 
   constructor(status: number, statusText: string) {
     if (!Number.isInteger(status) || status < 100 || status > 999) {
       throw new FastCgiArgumentError(CodecErrorCode.InvalidStatus, `Status must be an integer in 100..999, got ${String(status)}`);
     }
     if (forbiddenValueCharacters.test(statusText)) throw invalidHeader('Header Status has a CR, LF or NUL in its value');
+    if (beyondLatin1.test(statusText)) throw invalidHeader('Header text must be latin1 (code points up to U+00FF)');
     this.text = statusText === '' ? `Status: ${status}\r\n` : `Status: ${status} ${statusText}\r\n`;
   }
 
   add(name: unknown, value: unknown): void {
     if (value === undefined || value === null) return;
+    this.#unchecked = true;
     if (Array.isArray(value)) {
-      for (const item of value as unknown[]) this.#line(text(name), text(item));
+      for (const item of value as unknown[]) this.#line(text(name), text(item), true);
     } else {
-      this.#line(text(name), text(value));
+      this.#line(text(name), text(value), true);
     }
   }
 
-  #line(name: string, value: string): void {
-    const lower = name.toLowerCase();
+  /** A header from node's own header map: `setHeader` checked its name and value (tokens, latin1, no CR/LF/NUL). */
+  #addChecked(lower: string, name: unknown, value: unknown): void {
+    if (value === undefined || value === null) return;
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[]) this.#line(text(name), text(item), false, lower);
+    } else {
+      this.#line(text(name), text(value), false, lower);
+    }
+  }
+
+  #line(name: string, value: string, check: boolean, lower = name.toLowerCase()): void {
     if (hopByHopHeaders.has(lower)) {
       if (lower === 'transfer-encoding') this.framed = true;
       return;
     }
     if (lower === 'content-length') this.framed = true;
-    if (!headerNamePattern.test(name)) throw invalidHeader(`Invalid header name ${JSON.stringify(name)}`);
-    if (forbiddenValueCharacters.test(value)) throw invalidHeader(`Header ${name} has a CR, LF or NUL in its value`);
+    if (check) {
+      if (!headerNamePattern.test(name)) throw invalidHeader(`Invalid header name ${JSON.stringify(name)}`);
+      if (forbiddenValueCharacters.test(value)) throw invalidHeader(`Header ${name} has a CR, LF or NUL in its value`);
+    }
     // Apache's mod_authnz_fcgi matches `Variable-` case-sensitively; frameworks such as
     // Fastify lower-case header names, so restore the prefix's spelling.
     this.text += `${lower.startsWith('variable-') ? `Variable-${name.slice(9)}` : name}: ${value}\r\n`;
@@ -120,10 +140,12 @@ class HeadBuilder {
       return;
     }
     const record = headers as Record<string, unknown>;
-    if (isOutHeaders(response, record)) {
+    const checked = outHeadersState(response, record);
+    if (checked !== 'no') {
       for (const key of Object.keys(record)) {
         const entry = record[key] as [unknown, unknown];
-        this.add(entry[0], entry[1]);
+        if (checked === 'by node') this.#addChecked(key, entry[0], entry[1]);
+        else this.add(entry[0], entry[1]);
       }
     } else {
       for (const key of Object.keys(record)) this.add(key, record[key]);
@@ -133,7 +155,7 @@ class HeadBuilder {
   /** The head with its blank line; throws when some text is not latin1. */
   finish(): string {
     const text = `${this.text}\r\n`;
-    if (beyondLatin1.test(text)) throw invalidHeader('Header text must be latin1 (code points up to U+00FF)');
+    if (this.#unchecked && beyondLatin1.test(text)) throw invalidHeader('Header text must be latin1 (code points up to U+00FF)');
     return text;
   }
 }

@@ -202,6 +202,35 @@ describe('record writer: one buffer per tick', () => {
     expect(big.header('Content-Length')).toBe(String(large.length));
   });
 
+  it('answers 500 for a status message outside latin1, and setHeader refuses such a value (node checks both)', async () => {
+    const errors: string[] = [];
+    const thrown: string[] = [];
+    const { port, server } = await startServer({}, (req, res) => {
+      if (req.url === '/set') {
+        try {
+          res.setHeader('X-Bad', 'snow \u2603');
+        } catch (error) {
+          thrown.push(String((error as { code?: string }).code));
+        }
+        res.setHeader('X-Fine', 'caf\u00e9');
+        res.end('ok');
+        return;
+      }
+      res.statusMessage = 'Snow \u2603';
+      res.end();
+    });
+    server.on('requestError', (error) => errors.push(String((error.cause as { code?: string } | undefined)?.code)));
+    const client = await TestClient.connect(port);
+    const refused = await client.fetch(1, { params: baseParams('/status') });
+    expect(refused.status).toBe(500);
+    expect(errors).toEqual(['ERR_INVALID_CHAR']);
+    const set = await client.fetch(2, { params: baseParams('/set') });
+    expect(thrown).toEqual(['ERR_INVALID_CHAR']);
+    expect(set.status).toBe(200);
+    expect(set.header('X-Fine')).toBe('caf\u00e9');
+    expect(set.header('X-Bad')).toBeUndefined();
+  });
+
   it('refuses a header value outside latin1 as serializeCgiHead did', async () => {
     const errors: string[] = [];
     const { port, server } = await startServer({}, (_req, res) => {
