@@ -184,9 +184,14 @@ export class DecodedParams {
     const wanted = names.length;
     for (let slot = 0; slot < wanted; slot++) values[slot] = undefined;
     let missing = wanted;
+    const offsets = this.#offsets;
     for (let index = this.count - 1; index >= 0 && missing > 0; index--) {
+      const start = offsets[index * fieldsPerPair] as number;
+      const length = (offsets[index * fieldsPerPair + 1] as number) - start;
       for (let slot = 0; slot < wanted; slot++) {
-        if (values[slot] !== undefined || !this.isNamed(index, names[slot] as string)) continue;
+        const name = names[slot] as string;
+        if (values[slot] !== undefined) continue;
+        if (this.ascii ? name.length !== length || !sameText(this.#bytes, start, name) : this.name(index) !== name) continue;
         values[slot] = this.value(index);
         missing--;
         break;
