@@ -92,6 +92,17 @@ describe('gateway params', () => {
     expect(params.HTTP_ACCEPT).toBe('text/html, text/plain');
   });
 
+  it('joins repeated headers also in a request with many headers', async () => {
+    const { port } = await setup(echoParams);
+    const rawHeaders = ['Host', 'h', 'Cookie', 'a=1'];
+    for (let index = 0; index < 30; index++) rawHeaders.push(`X-H${index % 20}`, `v${index}`);
+    rawHeaders.push('cookie', 'b=2');
+    const { params } = received(await send(port, '/a.php', { rawHeaders }));
+    expect(params.HTTP_COOKIE).toBe('a=1; b=2');
+    expect(params.HTTP_X_H3).toBe('v3, v23');
+    expect(params.HTTP_X_H19).toBe('v19');
+  });
+
   it('lets configured params add and override', async () => {
     const { port } = await setup(echoParams, { params: (request) => ({ PHP_VALUE: 'memory_limit=32M', SERVER_NAME: `cfg-${request.method}` }) });
     const { params } = received(await send(port, '/a.php'));
@@ -183,6 +194,19 @@ describe('gateway responses', () => {
     const { port } = await setup((_request, connection) => connection.close(), { onError: (error) => errors.push(error) });
     expect((await send(port, '/a.php')).status).toBe(502);
     expect(errors[0]).toMatchObject({ code: 'ERR_FCGI_UPSTREAM_CLOSED' });
+  });
+
+  it('answers 502 and reports the error when a params function throws', async () => {
+    const errors: unknown[] = [];
+    const { app, port } = await setup(echoParams, {
+      params: () => {
+        throw new Error('no config');
+      },
+      onError: (error) => errors.push(error),
+    });
+    expect((await send(port, '/a.php')).status).toBe(502);
+    expect(errors).toMatchObject([{ message: 'no config' }]);
+    expect(app.requests).toHaveLength(0);
   });
 
   it('fails over between several upstreams given as an array', async () => {

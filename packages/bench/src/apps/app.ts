@@ -16,6 +16,7 @@ import { createServer as createFastcgiServer } from '@fcgi/server';
 import { createServer as createNodeFastcgiServer } from 'node-fastcgi';
 import { fastcgiClientGateway } from './fastcgi-client-gateway.js';
 import { minimalResponder } from './minimal.js';
+import { minimalGateway } from './minimal-gateway.js';
 import { benchHandler, held } from './handlers.js';
 import type { AppSpec } from './spec.js';
 
@@ -40,6 +41,8 @@ function build(spec: AppSpec): Listening {
       return createHttpServer({ keepAliveTimeout: 60_000 }, createGateway({ upstream: { address: spec.upstream ?? '', connections: spec.connections ?? 8 }, documentRoot: spec.documentRoot ?? '/srv' }));
     case 'minimal':
       return minimalResponder();
+    case 'minimal-gateway':
+      return createHttpServer({ keepAliveTimeout: 60_000 }, minimalGateway(spec.upstream ?? '', spec.documentRoot ?? '/srv', spec.connections ?? 8));
     case 'fastcgi-client':
       return createHttpServer({ keepAliveTimeout: 60_000 }, fastcgiClientGateway(spec.upstream ?? '', spec.documentRoot ?? '/srv'));
   }

@@ -4,8 +4,8 @@
  * @module
  */
 
-/** The app kinds: our FastCGI server, node-fastcgi, node:http, our gateway, the fastcgi-client gateway, the codec-only responder. */
-export type AppKind = 'fcgi' | 'node-fastcgi' | 'http' | 'gateway' | 'fastcgi-client' | 'minimal';
+/** The app kinds: our FastCGI server, node-fastcgi, node:http, our gateway, the fastcgi-client gateway, the codec-only responder, the codec-only gateway. */
+export type AppKind = 'fcgi' | 'node-fastcgi' | 'http' | 'gateway' | 'fastcgi-client' | 'minimal' | 'minimal-gateway';
 
 /** The JSON argument of `apps/app.js`. */
 export interface AppSpec {
@@ -18,6 +18,6 @@ export interface AppSpec {
   upstream?: string;
   /** Gateways: SCRIPT_FILENAME root. */
   documentRoot?: string;
-  /** `gateway`: the client's connection cap. */
+  /** `gateway`, `minimal-gateway`: the connection cap to the app. */
   connections?: number;
 }

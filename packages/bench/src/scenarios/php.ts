@@ -2,9 +2,11 @@
  * Scenario 4, two halves. Over HTTP: wrk -> @fcgi/client's gateway -> php-fpm hello.php,
  * against wrk -> nginx (keep_conn, keepalive) -> php-fpm and wrk -> node:http + npm
  * fastcgi-client 0.2.0 -> php-fpm, with each front end's and each pool's CPU time per
- * request. Direct: @fcgi/client against fastcgi-client issuing requests straight to php-fpm
- * at concurrency 16, each in a process of its own. Every contender has its own php-fpm pool
- * (kept connections pin workers), all with the same size.
+ * request; two reference rows give the floors: a codec-only forwarder on node:http
+ * (apps/minimal-gateway.ts) and node:http answering alone. Direct: @fcgi/client against
+ * fastcgi-client issuing requests straight to php-fpm at concurrency 16, each in a process
+ * of its own. Every contender has its own php-fpm pool (kept connections pin workers), all
+ * with the same size.
  *
  * @module
  */
@@ -99,7 +101,7 @@ function httpScenario(contenders: readonly HttpContender[], { results, cpu }: Me
   return {
     id: 'php-hello',
     title: 'hello.php through three front ends (HTTP)',
-    description: `wrk -t1 -c${concurrency}, ${seconds} s per run, ${rounds} interleaved rounds after a 1 s warm-up each; GET /hello.php (\`<?php echo "hello world\\n";\`). "ours vs it" is the gateway's req/s divided by that contender's, per round. CPU µs/req: user + system time of the front end's processes (nginx: master and worker) and of the whole php-fpm pool during the run (from /proc), divided by the requests served, median of the rounds. The last row is node:http answering "hello" itself (no upstream): the floor of any Node front end.`,
+    description: `wrk -t1 -c${concurrency}, ${seconds} s per run, ${rounds} interleaved rounds after a 1 s warm-up each; GET /hello.php (\`<?php echo "hello world\\n";\`). "ours vs it" is the gateway's req/s divided by that contender's, per round. CPU µs/req: user + system time of the front end's processes (nginx: master and worker) and of the whole php-fpm pool during the run (from /proc), divided by the requests served, median of the rounds. The last two rows are references: a forwarder written on node:http and @fcgi/codec alone (apps/minimal-gateway.ts: the gateway's params, ${workers} kept connections, the CGI head split minimally, no checks, timeouts or streaming), the floor of any Node gateway; and node:http answering "hello" itself (no upstream), the floor of any Node front end.`,
     columns: [...loadColumns, 'front CPU µs/req', 'php-fpm CPU µs/req'],
     rows,
     chart: { unit: 'req/s', bars: contenders.map((contender) => ({ label: contender.label, value: summarise(rates(results, contender.id)).median })) },
@@ -146,12 +148,13 @@ export async function phpScenario(): Promise<SuiteBody | undefined> {
   const loops: DirectLoop[] = [];
   let nginx: HttpPeer | undefined;
   try {
-    for (let index = 0; index < 5; index++) pools.push(await pool());
-    const [forGateway, forNginx, forNpm, forOurs, forNpmDirect] = pools as [PhpFpmPeer, PhpFpmPeer, PhpFpmPeer, PhpFpmPeer, PhpFpmPeer];
+    for (let index = 0; index < 6; index++) pools.push(await pool());
+    const [forGateway, forNginx, forNpm, forOurs, forNpmDirect, forMinimal] = pools as [PhpFpmPeer, PhpFpmPeer, PhpFpmPeer, PhpFpmPeer, PhpFpmPeer, PhpFpmPeer];
     const gateway = await startApp({ kind: 'gateway', upstream: forGateway.address, documentRoot: forGateway.documentRoot, connections: workers });
     const npm = await startApp({ kind: 'fastcgi-client', upstream: forNpm.socketPath ?? forNpm.address, documentRoot: forNpm.documentRoot });
+    const minimal = await startApp({ kind: 'minimal-gateway', upstream: forMinimal.socketPath ?? forMinimal.address, documentRoot: forMinimal.documentRoot, connections: workers });
     const http = await startApp({ kind: 'http' });
-    apps.push(gateway, npm, http);
+    apps.push(gateway, npm, minimal, http);
     nginx = await startNginx({
       http: `upstream php_keep { server ${forNginx.address}; keepalive ${workers}; }`,
       server: `    access_log off;\n    root ${forNginx.documentRoot};\n${nginxFastcgiLocation({ pass: 'php_keep', extra: '      fastcgi_keep_conn on;' })}`,
@@ -160,6 +163,7 @@ export async function phpScenario(): Promise<SuiteBody | undefined> {
       { id: 'gateway', label: '@fcgi/client gateway (node:http) -> php-fpm', url: `http://${gateway.address}/hello.php`, frontPid: gateway.pid, php: forGateway },
       { id: 'nginx', label: `nginx -> php-fpm (keep_conn, keepalive ${workers})`, url: `${nginx.url}/hello.php`, frontPid: nginx.pid, php: forNginx },
       { id: 'npm', label: 'node:http + fastcgi-client 0.2.0 -> php-fpm', url: `http://${npm.address}/hello.php`, frontPid: npm.pid, php: forNpm },
+      { id: 'minimal', label: 'node:http + codec-only forwarder -> php-fpm (reference)', url: `http://${minimal.address}/hello.php`, frontPid: minimal.pid, php: forMinimal },
       { id: 'http', label: 'node:http alone, no upstream (reference)', url: `http://${http.address}/hello`, frontPid: http.pid, php: undefined },
     ];
     console.log('php scenario (HTTP)');
@@ -184,7 +188,7 @@ export async function phpScenario(): Promise<SuiteBody | undefined> {
       targets,
       scenarios: [httpScenario(contenders, measured), directScenario(loops)],
       method: [
-        `Five php-fpm 8.2 pools (static, ${workers} workers each, Unix sockets), one per contender, so kept-alive connections of one never pin the workers of another.`,
+        `Six php-fpm 8.2 pools (static, ${workers} workers each, Unix sockets), one per contender, so kept-alive connections of one never pin the workers of another.`,
         `The gateway is \`http.createServer(createGateway({ upstream: { address, connections: ${workers} }, documentRoot }))\` in one process, as nginx runs 1 worker process (\`worker_processes 1\`) with \`fastcgi_keep_conn on\` and \`keepalive ${workers}\`; the node:http + fastcgi-client front end (maxConns 64: with fewer it refuses requests instead of queueing them) sends the same CGI params as the gateway and parses the CGI head itself.`,
         `Direct: \`new Client({ address, connections: ${workers} })\` against fastcgi-client 0.2.0 (\`maxConns: 64, mpxsConns: 0\`: a new connection per request, which php-fpm closes after answering), each in its own process, loop and params identical.`,
         'php-fpm runs the PHP script in every case. wrk, the front end and php-fpm share the machine\'s cores, so the CPU µs/req columns say what bounds each rate: the sum of the front end\'s, php-fpm\'s and wrk\'s CPU per request, over the cores.',

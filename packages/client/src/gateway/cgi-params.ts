@@ -56,6 +56,8 @@ export type CgiMapping =
 
 const headerNamePattern = /^[A-Za-z0-9-]+$/;
 const forbiddenPathCharacters = /[\0\r\n]/;
+/** A path normalizePath leaves as it is: no escape, no empty, `.` or `..` segment (a last empty one aside), no NUL/CR/LF. */
+const normalPath = /^(?:(?:\/(?!\.\.?(?:\/|$))[^/%\0\r\n]+)+\/?|\/)$/;
 
 /**
  * Decodes and normalises a URL path; `undefined` when it cannot be served safely
@@ -68,6 +70,7 @@ const forbiddenPathCharacters = /[\0\r\n]/;
  * ```
  */
 export function normalizePath(rawPath: string): { path: string } | { status: 400 | 404; reason: string } {
+  if (normalPath.test(rawPath)) return { path: rawPath };
   let decoded: string;
   try {
     decoded = decodeURIComponent(rawPath);
@@ -110,30 +113,74 @@ function headerKey(name: string): string | null {
   return key;
 }
 
+/** Up to this many headers, a repeated name is found by scanning the params; past it, with a map. */
+const scanLimit = 16;
+
+/** The HTTP_* param `key` among `params` from `start` on (undefined when absent). */
+function findHeaderParam(params: [string, string][], start: number, key: string): [string, string] | undefined {
+  for (let index = start; index < params.length; index++) {
+    const entry = params[index] as [string, string];
+    if (entry[0] === key) return entry;
+  }
+  return undefined;
+}
+
 /** Appends the HTTP_* params of the request's headers; repeated headers joined (cookies with `; `). */
 function pushHeaderParams(request: IncomingMessage, params: [string, string][]): void {
-  const positions = new Map<string, number>();
   const raw = request.rawHeaders;
+  const start = params.length;
+  // A few headers (the common case): no map to allocate; many: no quadratic scan.
+  const positions = raw.length > 2 * scanLimit ? new Map<string, [string, string]>() : undefined;
   for (let index = 0; index + 1 < raw.length; index += 2) {
     const key = headerKey(raw[index] as string);
     if (key === null) continue;
     const value = raw[index + 1] as string;
-    const previous = positions.get(key);
+    const previous = positions === undefined ? findHeaderParam(params, start, key) : positions.get(key);
     if (previous === undefined) {
-      positions.set(key, params.length);
-      params.push([key, value]);
+      const entry: [string, string] = [key, value];
+      positions?.set(key, entry);
+      params.push(entry);
     } else {
-      const entry = params[previous] as [string, string];
-      entry[1] = `${entry[1]}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
+      previous[1] = `${previous[1]}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
     }
   }
 }
 
+const hostPattern = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d+)?$/;
+/** The last Host header seen and its name (clients send the same one request after request). */
+let lastHost = '';
+let lastHostName: string | undefined;
+
 function hostName(request: IncomingMessage): string | undefined {
   const host = request.headers.host;
   if (host === undefined) return undefined;
-  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d+)?$/.exec(host);
-  return match?.[1];
+  if (host !== lastHost) {
+    lastHostName = hostPattern.exec(host)?.[1];
+    lastHost = host;
+  }
+  return lastHostName;
+}
+
+/** The last document root resolved, and the result (an absolute root resolves the same whatever the cwd). */
+let lastRoot = '';
+let lastResolvedRoot = '';
+
+function resolveRoot(documentRoot: string): string {
+  if (!documentRoot.startsWith('/')) return posix.resolve(documentRoot);
+  if (documentRoot !== lastRoot) {
+    lastResolvedRoot = posix.resolve(documentRoot);
+    lastRoot = documentRoot;
+  }
+  return lastResolvedRoot;
+}
+
+/** A path posix.join would leave as it is after a root: absolute, no empty, `.` or `..` segment. */
+const normalAbsolutePath = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/;
+
+/** SCRIPT_FILENAME: `scriptName` under `root` (a resolved root), joined without posix.join when nothing needs normalising. */
+function underRoot(root: string, scriptName: string): string {
+  if (!normalAbsolutePath.test(scriptName)) return posix.join(root, scriptName);
+  return root === '/' ? scriptName : `${root}${scriptName}`;
 }
 
 /**
@@ -159,30 +206,32 @@ export function mapCgiParams(request: IncomingMessage, options: CgiParamsOptions
   const split = (options.splitPathInfo ?? DEFAULT_SPLIT_PATH_INFO).exec(scriptPath);
   const scriptName = split?.[1] ?? scriptPath;
   const pathInfo = split?.[2] ?? '';
-  const root = options.documentRoot === undefined ? undefined : posix.resolve(options.documentRoot);
+  const root = options.documentRoot === undefined ? undefined : resolveRoot(options.documentRoot);
   let scriptFilename: string | undefined;
   if (root !== undefined) {
-    scriptFilename = posix.join(root, scriptName);
+    scriptFilename = underRoot(root, scriptName);
     if (scriptFilename !== root && !scriptFilename.startsWith(root === '/' ? '/' : `${root}/`)) {
       return { ok: false, status: 400, reason: 'the script path escapes the document root' };
     }
   }
   const socket = request.socket;
   const https = (socket as TLSSocket).encrypted === true;
+  const headers = request.headers;
   const params: [string, string][] = [
     ['QUERY_STRING', query],
     ['REQUEST_METHOD', request.method ?? 'GET'],
-    ['CONTENT_TYPE', request.headers['content-type'] ?? ''],
-    ['CONTENT_LENGTH', request.headers['content-length'] ?? ''],
+    ['CONTENT_TYPE', headers['content-type'] ?? ''],
+    ['CONTENT_LENGTH', headers['content-length'] ?? ''],
     ['SCRIPT_NAME', scriptName],
     ['REQUEST_URI', url],
     ['DOCUMENT_URI', scriptPath],
-    ...(root !== undefined ? ([['DOCUMENT_ROOT', root], ['SCRIPT_FILENAME', scriptFilename as string]] as [string, string][]) : []),
-    ['PATH_INFO', pathInfo],
-    ...(root !== undefined && pathInfo !== '' ? ([['PATH_TRANSLATED', posix.join(root, pathInfo)]] as [string, string][]) : []),
-    ['SERVER_PROTOCOL', `HTTP/${request.httpVersion}`],
-    ['REQUEST_SCHEME', https ? 'https' : 'http'],
-    ...(https ? ([['HTTPS', 'on']] as [string, string][]) : []),
+  ];
+  if (root !== undefined) params.push(['DOCUMENT_ROOT', root], ['SCRIPT_FILENAME', scriptFilename as string]);
+  params.push(['PATH_INFO', pathInfo]);
+  if (root !== undefined && pathInfo !== '') params.push(['PATH_TRANSLATED', posix.join(root, pathInfo)]);
+  params.push(['SERVER_PROTOCOL', `HTTP/${request.httpVersion}`], ['REQUEST_SCHEME', https ? 'https' : 'http']);
+  if (https) params.push(['HTTPS', 'on']);
+  params.push(
     ['GATEWAY_INTERFACE', 'CGI/1.1'],
     ['SERVER_SOFTWARE', options.serverSoftware ?? 'fcgi-gateway'],
     ['REMOTE_ADDR', socket.remoteAddress ?? ''],
@@ -191,7 +240,7 @@ export function mapCgiParams(request: IncomingMessage, options: CgiParamsOptions
     ['SERVER_PORT', String(socket.localPort ?? '')],
     ['SERVER_NAME', options.serverName ?? hostName(request) ?? socket.localAddress ?? ''],
     ['REDIRECT_STATUS', '200'],
-  ];
+  );
   pushHeaderParams(request, params);
   return { ok: true, params, scriptFilename };
 }

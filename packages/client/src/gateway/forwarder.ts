@@ -13,7 +13,7 @@ import { type ClientOptions, invalidOption, readInteger } from '../options.js';
 import type { ClientResponse } from '../request-options.js';
 import { type FastCgiForwardError, refusal, upstreamFailure } from './forward-error.js';
 import { type ScriptRoute, type ScriptRoutingOptions, routeRequest, setParam } from './script-routing.js';
-import { ResponseRelay } from './response-relay.js';
+import { type RelaySettings, ResponseRelay } from './response-relay.js';
 import { relayStderr } from './upstream-response.js';
 
 /**
@@ -137,6 +137,28 @@ function requestSignal(options: OpenOptions): AbortSignal | undefined {
   return AbortSignal.any([closed, options.signal]);
 }
 
+/** Receives what a forward did (see {@link forwardWithCallbacks}). */
+type Report = (outcome: ForwardOutcome) => void;
+/** Receives what threw while forwarding (a `params` function failing, a request body failing). */
+type Fail = (error: unknown) => void;
+
+/** Set by Forwarder's static block: its private `#forward`, for {@link forwardWithCallbacks}. */
+let forwardPrivately: (forwarder: Forwarder, request: IncomingMessage, response: ServerResponse, report: Report, fail: Fail) => void;
+
+/**
+ * `forwarder.forward(request, response)` reporting to callbacks instead of a promise:
+ * `report` gets the outcome, `fail` what the promise would have been rejected with. Not
+ * exported from the package: createGateway's path, with no promise per request.
+ *
+ * @example
+ * ```ts
+ * forwardWithCallbacks(forwarder, req, res, (outcome) => console.log(outcome.kind), (error) => console.error(error));
+ * ```
+ */
+export function forwardWithCallbacks(forwarder: Forwarder, request: IncomingMessage, response: ServerResponse, report: Report, fail: Fail): void {
+  forwardPrivately(forwarder, request, response, report, fail);
+}
+
 /**
  * Forwards node:http requests to one FastCGI app with the gateway's CGI mapping and
  * safety rules. `forward(req, res)` sends the answer to a node:http response;
@@ -163,6 +185,11 @@ export class Forwarder {
   readonly #ownsClient: boolean;
   readonly #options: ForwardOptions;
   readonly #maxBufferedBody: number;
+  readonly #relaySettings: RelaySettings;
+
+  static {
+    forwardPrivately = (forwarder, request, response, report, fail) => forwarder.#forward(request, response, undefined, undefined, report, fail);
+  }
 
   constructor(options: ForwardOptions) {
     if (typeof options !== 'object' || options === null || options.upstream === undefined) {
@@ -173,6 +200,7 @@ export class Forwarder {
     this.client = createClient(options.upstream);
     this.#ownsClient = this.client !== options.upstream;
     this.#options = options.fallthrough === true ? { ...options, checkScriptExists: true } : options;
+    this.#relaySettings = { fallthrough: options.fallthrough === true, onStderr: options.onStderr };
   }
 
   /** Decides, asks the app and resolves at its CGI head (a 404 of the app is drained and handed back with `fallthrough`). */
@@ -194,33 +222,36 @@ export class Forwarder {
    * one this returns.
    */
   forward(request: IncomingMessage, response: ServerResponse, options: Omit<OpenOptions, 'response'> = {}): Promise<ForwardOutcome> {
+    return new Promise((resolve, reject) => this.#forward(request, response, options.url, options.signal, resolve, reject));
+  }
+
+  /** `forward()` reporting to callbacks: `report` gets the outcome, `fail` what threw (a `params` function failing, say). */
+  #forward(request: IncomingMessage, response: ServerResponse, url: string | undefined, signal: AbortSignal | undefined, report: Report, fail: Fail): void {
     try {
-      const route = routeRequest(request, options.url ?? request.url ?? '/', this.#options);
-      if (route instanceof Promise) return route.then((settled) => this.#forwardRoute(request, response, options.signal, settled));
-      return this.#forwardRoute(request, response, options.signal, route);
+      const route = routeRequest(request, url ?? request.url ?? '/', this.#options);
+      if (route instanceof Promise) {
+        route.then((settled) => this.#forwardRoute(request, response, signal, settled, report, fail)).catch(fail);
+      } else {
+        this.#forwardRoute(request, response, signal, route, report, fail);
+      }
     } catch (error) {
-      // As from an async function: a throw (a `params` function failing, say) rejects.
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      fail(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
-  #forwardRoute(request: IncomingMessage, response: ServerResponse, signal: AbortSignal | undefined, route: ScriptRoute): Promise<ForwardOutcome> {
-    if (route.kind === 'fallthrough') return Promise.resolve(route);
-    if (route.kind === 'refused') return Promise.resolve({ kind: 'failed', error: refusal(route.status, route.reason) });
+  #forwardRoute(request: IncomingMessage, response: ServerResponse, signal: AbortSignal | undefined, route: ScriptRoute, report: Report, fail: Fail): void {
+    if (route.kind === 'fallthrough') return report(route);
+    if (route.kind === 'refused') return report({ kind: 'failed', error: refusal(route.status, route.reason) });
     this.#addParams(request, route.params);
     const body = this.#body(request, route.params);
-    if (body instanceof Promise) return body.then((settled) => this.#relay(request, response, signal, route.params, settled));
-    return this.#relay(request, response, signal, route.params, body);
+    if (body instanceof Promise) body.then((settled) => this.#relay(request, response, signal, route.params, settled, report)).catch(fail);
+    else this.#relay(request, response, signal, route.params, body, report);
   }
 
-  #relay(request: IncomingMessage, response: ServerResponse, signal: AbortSignal | undefined, params: [string, string][], body: IncomingMessage | Buffer | undefined | false): Promise<ForwardOutcome> {
-    if (body === false) return Promise.resolve(tooLarge(this.#maxBufferedBody));
-    const timeout = this.#options.timeout;
-    const settings = { fallthrough: this.#options.fallthrough === true, onStderr: this.#options.onStderr };
-    return new Promise((resolve) => {
-      const relay = new ResponseRelay(request, response, settings, resolve);
-      relay.attach(this.client.dispatch({ params, body, signal, ...(timeout === undefined ? {} : { timeout }) }, relay));
-    });
+  #relay(request: IncomingMessage, response: ServerResponse, signal: AbortSignal | undefined, params: [string, string][], body: IncomingMessage | Buffer | undefined | false, report: Report): void {
+    if (body === false) return report(tooLarge(this.#maxBufferedBody));
+    const relay = new ResponseRelay(request, response, this.#relaySettings, report);
+    relay.attach(this.client.dispatch({ params, body, signal, timeout: this.#options.timeout }, relay));
   }
 
   #addParams(request: IncomingMessage, params: [string, string][]): void {

@@ -10,7 +10,7 @@ import type { BalancedClient } from '../balanced.js';
 import type { Client } from '../client.js';
 import { invalidOption } from '../options.js';
 import { ForwardErrorCode } from './forward-error.js';
-import { type ForwardOptions, type ForwardOutcome, Forwarder } from './forwarder.js';
+import { type ForwardOptions, type ForwardOutcome, Forwarder, forwardWithCallbacks } from './forwarder.js';
 
 /**
  * Options of {@link createGateway}: those of a {@link Forwarder} (a request handed back is
@@ -70,6 +70,20 @@ function settle(outcome: ForwardOutcome, request: IncomingMessage, response: Ser
   answer(response, outcome.kind === 'fallthrough' ? 404 : outcome.error.status);
 }
 
+/** Something threw while forwarding: onError, then a 502 (or a reset when the head was sent). */
+function fail(error: unknown, request: IncomingMessage, response: ServerResponse, options: GatewayOptions): void {
+  options.onError?.(error, request);
+  answer(response, 502);
+}
+
+function settleOrFail(outcome: ForwardOutcome, request: IncomingMessage, response: ServerResponse, options: GatewayOptions): void {
+  try {
+    settle(outcome, request, response, options.onError);
+  } catch (error) {
+    fail(error, request, response, options);
+  }
+}
+
 /**
  * Creates a node:http handler that forwards every request to a FastCGI app as CGI/1.1
  * params, streams the body both ways (an answer whose body arrived whole with its head goes
@@ -90,10 +104,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (typeof options !== 'object' || options === null) throw invalidOption('createGateway options must be an object');
   const forwarder = new Forwarder(options);
   const gateway = ((request: IncomingMessage, response: ServerResponse): void => {
-    forwarder.forward(request, response).then((outcome) => settle(outcome, request, response, options.onError)).catch((error: unknown) => {
-      options.onError?.(error, request);
-      answer(response, 502);
-    });
+    // Callbacks, not forward()'s promise: no promise per request. The rest runs on a
+    // microtask, as it did after the promise: what `settle` throws is answered as a failure.
+    forwardWithCallbacks(
+      forwarder,
+      request,
+      response,
+      (outcome) => {
+        if (outcome.kind !== 'sent') queueMicrotask(() => settleOrFail(outcome, request, response, options));
+      },
+      (error) => queueMicrotask(() => fail(error, request, response, options)),
+    );
   }) as Gateway;
   Object.defineProperty(gateway, 'client', { value: forwarder.client });
   Object.defineProperty(gateway, 'close', { value: () => forwarder.close() });

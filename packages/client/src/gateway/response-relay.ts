@@ -13,6 +13,9 @@ import type { ForwardOutcome } from './forwarder.js';
 import { upstreamFailure } from './forward-error.js';
 import { StderrLines, setRawHeaders } from './upstream-response.js';
 
+/** The outcome of every answer sent (one object for all: outcomes are read-only). */
+const sent: ForwardOutcome = Object.freeze({ kind: 'sent' });
+
 /** Up to this many bytes, a whole body is sent as a latin1 string joined to the head. */
 const joinLimit = 16 * 1024;
 
@@ -69,18 +72,16 @@ export class ResponseRelay implements DispatchHandler {
   /** Body bytes of the read that brought the head, held until that read is over. */
   #held: Buffer[] = [];
   #stderrLines: StderrLines | undefined;
-  #waitingDrain = false;
-  readonly #onDrain = (): void => {
-    this.#waitingDrain = false;
-    this.#controller?.resume();
-  };
+  /** The drain listener while one is registered (made on the first full write: most answers never wait). */
+  #onDrain: (() => void) | undefined;
 
   constructor(request: IncomingMessage, response: ServerResponse, settings: RelaySettings, report: (outcome: ForwardOutcome) => void) {
     this.#request = request;
     this.#response = response;
     this.#settings = settings;
     this.#report = report;
-    response.once('close', () => this.#onResponseClose());
+    // `on`, not `once`: a response closes once, and no once-wrapper is made per request.
+    response.on('close', () => this.#onResponseClose());
   }
 
   /** The controller of the dispatched request (to abort it, resume it after a drain). */
@@ -135,9 +136,9 @@ export class ResponseRelay implements DispatchHandler {
     this.#state = 'finished';
     if (state === 'holding') this.#sendWhole();
     else if (state === 'streaming') {
-      this.#response.off('drain', this.#onDrain);
+      if (this.#onDrain !== undefined) this.#response.off('drain', this.#onDrain);
       this.#response.end();
-      this.#settle({ kind: 'sent' });
+      this.#settle(sent);
     }
   }
 
@@ -171,7 +172,7 @@ export class ResponseRelay implements DispatchHandler {
     // the head and sends both with one write instead of a writev of two buffers.
     if (body.length <= joinLimit) response.end(body.toString('latin1'), 'latin1');
     else response.end(body);
-    this.#settle({ kind: 'sent' });
+    this.#settle(sent);
   }
 
   /** The read that brought the head is over and the answer goes on: send the head, then stream. */
@@ -194,9 +195,13 @@ export class ResponseRelay implements DispatchHandler {
 
   #write(chunk: Buffer): boolean {
     if (this.#response.write(chunk)) return true;
-    if (!this.#waitingDrain) {
-      this.#waitingDrain = true;
-      this.#response.once('drain', this.#onDrain);
+    if (this.#onDrain === undefined) {
+      const onDrain = (): void => {
+        this.#onDrain = undefined;
+        this.#controller?.resume();
+      };
+      this.#onDrain = onDrain;
+      this.#response.once('drain', onDrain);
     }
     return false;
   }
