@@ -50,6 +50,7 @@ export const printed: Record<string, RegExp> = {
   'serve-fetch.mjs': /^200 application\/json \{"method":"GET","path":"\/who","name":"ada"\}/,
   'gateway-php-fpm.mjs': /^200 \S+\/www\/index\.php /,
   'client-php-fpm.mjs': /^200 text\/plain\n\/srv\/www\/echo\.php name=ada\n\{ appStatus: 0, protocolStatus: 0 \}/,
+  'client-text.mjs': /^200 \/srv\/www\/hello\.php \n19 bytes\nERR_FCGI_BODY_USED\n$/,
   'client-dispatch.mjs': /^200 OK \[.*\]\n0 .*hello\.php/,
   'client-request.mjs': /^200 .*\n {2}'content-type': 'text\/plain',[\s\S]*\/srv\/www\/hello\.php \{ appStatus: 0, protocolStatus: 0 \}\n$/,
   'client-roles.mjs': /^\{ USER: 'ann' \}\nA DATA FILE \(modified 0\)\n$/,

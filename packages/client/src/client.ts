@@ -68,7 +68,8 @@ export class Client {
   readonly #connect: ConnectFunction | undefined;
   readonly #connections = new Set<Connection>();
   readonly #queue: Exchange[] = [];
-  readonly #queueTimers = new Map<Exchange, NodeJS.Timeout>();
+  /** One timer for the whole queue, not one per request (see `#expireQueued`). */
+  #queueTimer: NodeJS.Timeout | undefined;
   readonly #closeWaiters: (() => void)[] = [];
   #connecting = 0;
   #state: State = 'open';
@@ -126,7 +127,7 @@ export class Client {
    * ```
    */
   request(options: RequestOptions): Promise<ClientResponse> {
-    const streams = new StreamResponse(this.#options.bodyHighWaterMark, this.#options.maxStderrBuffer);
+    const streams = new StreamResponse(this.#options.bodyHighWaterMark, this.#options.maxStderrBuffer, this.#options.maxBodyBytes);
     const exchange = this.#submit(options, streams);
     if (exchange !== undefined) streams.attach(exchange);
     return streams.response;
@@ -209,17 +210,45 @@ export class Client {
     if (front) this.#queue.unshift(exchange);
     else this.#queue.push(exchange);
     exchange.setOwner(this.#queueOwner);
+    exchange.queuedUntil = performance.now() + this.#options.queueTimeout;
+    if (this.#queueTimer === undefined) this.#armQueueTimer(this.#options.queueTimeout);
+  }
+
+  /**
+   * Unref'd: every queued request also holds its (ref'd) headers timer, which keeps the
+   * process alive while it waits.
+   */
+  #armQueueTimer(delay: number): void {
+    this.#queueTimer = setTimeout(() => this.#expireQueued(), delay);
+    this.#queueTimer.unref();
+  }
+
+  /**
+   * The queue timer fired: fails the requests that waited `queueTimeout`, then re-arms for
+   * the next one to expire. A request that leaves the queue in time costs no timer of its
+   * own (most leave it within a response time).
+   */
+  #expireQueued(): void {
+    this.#queueTimer = undefined;
     const timeout = this.#options.queueTimeout;
-    this.#queueTimers.set(exchange, setTimeout(() => {
-      exchange.giveUp(new FastCgiTimeoutError(ClientErrorCode.QueueTimeout, `No connection was free within ${timeout} ms`, { limit: timeout, unsent: true }));
-    }, timeout));
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const exchange of [...this.#queue]) {
+      if (exchange.queuedUntil <= now) {
+        exchange.giveUp(new FastCgiTimeoutError(ClientErrorCode.QueueTimeout, `No connection was free within ${timeout} ms`, { limit: timeout, unsent: true }));
+      } else if (exchange.queuedUntil < next) {
+        next = exchange.queuedUntil;
+      }
+    }
+    if (next === Number.POSITIVE_INFINITY) return;
+    // A request queued by an onError above may have armed the timer for later: the next deadline comes first.
+    clearTimeout(this.#queueTimer);
+    this.#armQueueTimer(Math.max(1, Math.ceil(next - now)));
   }
 
   #unqueue(exchange: Exchange): void {
     const index = this.#queue.indexOf(exchange);
     if (index !== -1) this.#queue.splice(index, 1);
-    clearTimeout(this.#queueTimers.get(exchange));
-    this.#queueTimers.delete(exchange);
     this.#checkClosed();
   }
 
@@ -247,9 +276,8 @@ export class Client {
         index += 1;
         continue;
       }
-      this.#queue.splice(index, 1);
-      clearTimeout(this.#queueTimers.get(exchange));
-      this.#queueTimers.delete(exchange);
+      if (index === 0) this.#queue.shift();
+      else this.#queue.splice(index, 1);
       this.#start(connection, exchange);
     }
     this.#openForQueue();
@@ -460,6 +488,7 @@ export class Client {
     for (const connection of [...this.#connections]) if (connection.activeCount === 0 && this.#queue.length === 0) connection.destroy();
     if (this.#queue.length > 0 || this.#connections.size > 0 || this.#connecting > 0) return;
     this.#state = 'closed';
+    clearTimeout(this.#queueTimer);
     for (const resolve of this.#closeWaiters.splice(0)) resolve();
   }
 
@@ -475,6 +504,7 @@ export class Client {
   destroy(error: FastCgiError = new FastCgiClientError(ClientErrorCode.ClientDestroyed, 'The client was destroyed')): Promise<void> {
     if (this.#state === 'destroyed') return Promise.resolve();
     this.#state = 'destroyed';
+    clearTimeout(this.#queueTimer);
     this.#failQueue(error);
     for (const connection of [...this.#connections]) connection.destroy(error);
     for (const resolve of this.#closeWaiters.splice(0)) resolve();

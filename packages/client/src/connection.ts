@@ -13,7 +13,6 @@ import {
   type NameValuePair,
   RecordType,
   concatBytes,
-  encodeParamsStream,
   encodeRecord,
   encodeStream,
 } from '@fcgi/codec';
@@ -21,6 +20,8 @@ import type { ChunkStream } from './body.js';
 import { ClientErrorCode, FastCgiTimeoutError, FastCgiUpstreamError, toFastCgiError } from './errors.js';
 import type { Exchange, ExchangeOwner } from './exchange.js';
 import type { ResolvedOptions } from './options.js';
+import { paramsFor } from './request-options.js';
+import { type RequestParts, frameRequest, framedLength } from './request-frame.js';
 import { ResponseDecoder } from './response-decoder.js';
 
 /**
@@ -139,17 +140,30 @@ export class Connection implements ExchangeOwner {
     exchange.begin(requestId, this.requestsStarted > 1);
     this.#slots.set(requestId, exchange);
     exchange.setOwner(this);
-    const { role, params, paramsRecords, body, data } = exchange.request;
-    const pieces: Uint8Array[] = [encodeRecord({ type: RecordType.BeginRequest, requestId, role, keepConn: this.#options.keepAlive })];
-    pieces.push(...(requestId === 1 ? paramsRecords : encodeParamsStream(requestId, params)));
+    const { role, paramsRecords, body, data } = exchange.request;
+    const paramsPieces = requestId === 1 ? paramsRecords : paramsFor(exchange.request, requestId);
     const maxRecordLength = this.#options.maxRecordLength;
-    if (body.kind === 'bytes') {
-      pieces.push(...encodeStream(RecordType.Stdin, requestId, body.bytes, { end: true, maxRecordLength }));
-      if (data?.kind === 'bytes') pieces.push(...encodeStream(RecordType.Data, requestId, data.bytes, { end: true, maxRecordLength }));
+    if (body.kind === 'bytes' && (data === undefined || data.kind === 'bytes')) {
+      const parts: RequestParts = { requestId, role, keepConn: this.#options.keepAlive, params: paramsPieces, stdin: body.bytes, data: data?.bytes, maxRecordLength };
+      // The usual request: framed straight into the buffer of its one write.
+      if (framedLength(parts) <= joinLimit) this.#write([frameRequest(parts)]);
+      else this.#writePieces(parts);
+      exchange.sent = true;
+      return;
     }
+    const pieces: Uint8Array[] = [encodeRecord({ type: RecordType.BeginRequest, requestId, role, keepConn: this.#options.keepAlive }), ...paramsPieces];
+    if (body.kind === 'bytes') pieces.push(...encodeStream(RecordType.Stdin, requestId, body.bytes, { end: true, maxRecordLength }));
     this.#write(pieces);
-    if (body.kind === 'bytes' && (data === undefined || data.kind === 'bytes')) exchange.sent = true;
-    else void this.#sendStreams(exchange, requestId);
+    void this.#sendStreams(exchange, requestId);
+  }
+
+  /** A request too large to copy into one buffer: its records written in pieces (the bodies are not copied). */
+  #writePieces(parts: RequestParts): void {
+    const { requestId, maxRecordLength } = parts;
+    const pieces: Uint8Array[] = [encodeRecord({ type: RecordType.BeginRequest, requestId, role: parts.role, keepConn: parts.keepConn }), ...parts.params];
+    pieces.push(...encodeStream(RecordType.Stdin, requestId, parts.stdin, { end: true, maxRecordLength }));
+    if (parts.data !== undefined) pieces.push(...encodeStream(RecordType.Data, requestId, parts.data, { end: true, maxRecordLength }));
+    this.#write(pieces);
   }
 
   #allocateId(): number {

@@ -50,6 +50,10 @@ export const ClientErrorCode = {
   UnknownRole: 'ERR_FCGI_UNKNOWN_ROLE',
   /** END_REQUEST with a protocolStatus FastCGI 1.0 does not define. */
   UnknownProtocolStatus: 'ERR_FCGI_UNKNOWN_PROTOCOL_STATUS',
+  /** A response body read twice: `response.body` after `bytes()`/`text()`/`json()`, or one of those after the other or after `body`. */
+  BodyUsed: 'ERR_FCGI_BODY_USED',
+  /** `bytes()`/`text()`/`json()` met a response body longer than `maxBytes` (default: the client's `maxBodyBytes`); the request is aborted. */
+  ResponseTooLarge: 'ERR_FCGI_RESPONSE_TOO_LARGE',
   /** The request body (or filter data) stream failed while it was being sent. */
   RequestBodyFailed: 'ERR_FCGI_REQUEST_BODY_FAILED',
   /** GET_VALUES got no GET_VALUES_RESULT within `valuesTimeout`. */

@@ -85,6 +85,8 @@ export class Exchange implements DispatchController {
   sequence = 0;
   /** `performance.now()` when the request was written to a connection. */
   startedAt = 0;
+  /** `performance.now()` by which the request must have left the queue (queueTimeout). */
+  queuedUntil = 0;
   /** The pool's count of started requests when this attempt started, or when a worker was last freed for it. */
   startMark = 0;
   #owner: ExchangeOwner | undefined;

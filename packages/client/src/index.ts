@@ -17,7 +17,7 @@ export { Client, type ClientStats } from './client.js';
 export { type DispatchHandler, type DispatchController } from './dispatch.js';
 export { BalancedClient, type BalancedClientOptions } from './balanced.js';
 export { type ClientOptions, type ConnectFunction, CLIENT_DEFAULTS } from './options.js';
-export { type RequestOptions, type ClientResponse, type RequestEnd, type RoleInput } from './request-options.js';
+export { type RequestOptions, type ClientResponse, type BodyReadOptions, type RequestEnd, type RoleInput } from './request-options.js';
 export { type RequestBody } from './body.js';
 export { type Endpoint, parseAddress, formatEndpoint } from './address.js';
 export { ClientErrorCode, type ClientErrorCodeValue, FastCgiClientError, FastCgiTimeoutError, FastCgiUpstreamError } from './errors.js';

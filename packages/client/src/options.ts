@@ -66,8 +66,10 @@ export interface ClientOptions {
   maxHeaders?: number;
   /** STDERR bytes buffered for a consumer that does not read them; the rest is dropped (default 1 MiB). */
   maxStderrBuffer?: number;
-  /** highWaterMark of each response body stream, in bytes (default 64 KiB). */
+  /** highWaterMark of each response body stream, in bytes (default 64 KiB); also how many unread body bytes are kept before the connection pauses. */
   bodyHighWaterMark?: number;
+  /** Most response body bytes `bytes()`, `text()` and `json()` gather before ERR_FCGI_RESPONSE_TOO_LARGE (default 16 MiB; a call's `maxBytes` overrides it). */
+  maxBodyBytes?: number;
   /** Largest STDIN/DATA record content sent, 1-65535 (default 65535; php-fpm takes any). */
   maxRecordLength?: number;
 }
@@ -99,6 +101,7 @@ export interface ResolvedOptions {
   readonly maxHeaders: number;
   readonly maxStderrBuffer: number;
   readonly bodyHighWaterMark: number;
+  readonly maxBodyBytes: number;
   readonly maxRecordLength: number;
 }
 
@@ -130,6 +133,7 @@ export const CLIENT_DEFAULTS: ResolvedOptions = {
   maxHeaders: 200,
   maxStderrBuffer: 1024 * 1024,
   bodyHighWaterMark: 64 * 1024,
+  maxBodyBytes: 16 * 1024 * 1024,
   maxRecordLength: 65535,
 };
 
@@ -198,6 +202,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     maxHeaders: readInteger('maxHeaders', options.maxHeaders, defaults.maxHeaders, 0),
     maxStderrBuffer: readInteger('maxStderrBuffer', options.maxStderrBuffer, defaults.maxStderrBuffer, 0),
     bodyHighWaterMark: readInteger('bodyHighWaterMark', options.bodyHighWaterMark, defaults.bodyHighWaterMark, 1),
+    maxBodyBytes: readInteger('maxBodyBytes', options.maxBodyBytes, defaults.maxBodyBytes, 0),
     maxRecordLength: readInteger('maxRecordLength', options.maxRecordLength, defaults.maxRecordLength, 1, 65535),
   };
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Readable } from 'node:stream';
-import { type HeaderEntry, type ParamsInput, type PairInput, Role, encodeParamsStream } from '@fcgi/codec';
+import { FCGI_HEADER_LENGTH, type HeaderEntry, type ParamsInput, type PairInput, Role, concatBytes, encodeParamsStream } from '@fcgi/codec';
 import { type BodySource, type RequestBody, toBodySource } from './body.js';
 import { invalidOption, readInteger } from './options.js';
 
@@ -63,12 +63,25 @@ export interface RequestEnd {
 }
 
 /**
+ * Options of `response.bytes()`, `text()` and `json()`.
+ *
+ * @example
+ * ```ts
+ * const page = await response.text({ maxBytes: 1024 * 1024 });
+ * ```
+ */
+export interface BodyReadOptions {
+  /** Most body bytes to gather; more rejects with ERR_FCGI_RESPONSE_TOO_LARGE and aborts the request (default: the client's `maxBodyBytes`, 16 MiB). */
+  maxBytes?: number;
+}
+
+/**
  * What `client.request()` resolves to once the CGI head has arrived.
  *
  * @example
  * ```ts
  * const response: ClientResponse = await client.request({ params });
- * response.body.pipe(process.stdout);
+ * response.body.pipe(process.stdout); // or: const html = await response.text();
  * ```
  */
 export interface ClientResponse {
@@ -80,8 +93,24 @@ export interface ClientResponse {
   readonly headers: Readonly<Record<string, string | string[]>>;
   /** Headers as sent, in order, repeats kept. */
   readonly rawHeaders: readonly HeaderEntry[];
-  /** The response body: bytes, with backpressure (a slow reader pauses the connection). */
+  /**
+   * The response body: a stream of bytes, with backpressure (a slow reader pauses the
+   * connection). Made at the first read of the property, with the bytes that arrived
+   * before; throws ERR_FCGI_BODY_USED after `bytes()`, `text()` or `json()`.
+   */
   readonly body: Readable;
+  /** True once the body was taken: `body` read, or `bytes()`, `text()` or `json()` called. */
+  readonly bodyUsed: boolean;
+  /**
+   * The whole body, after END_REQUEST (so `done` has resolved too). Rejects with
+   * ERR_FCGI_RESPONSE_TOO_LARGE (aborting the request) beyond `maxBytes`, ERR_FCGI_BODY_USED
+   * when the body was already taken, or the error that ended the request.
+   */
+  bytes(options?: BodyReadOptions): Promise<Buffer>;
+  /** The whole body decoded as UTF-8 (like `bytes()`, same errors). */
+  text(options?: BodyReadOptions): Promise<string>;
+  /** The whole body parsed as JSON (like `text()`; invalid JSON rejects with JSON.parse's SyntaxError). */
+  json<T = unknown>(options?: BodyReadOptions): Promise<T>;
   /** The app's STDERR bytes (never applies backpressure; see `maxStderrBuffer`). */
   readonly stderr: Readable;
   /** Resolves after END_REQUEST; rejects with the error that ended the request early. */
@@ -102,8 +131,7 @@ export interface ClientResponse {
  */
 export interface PreparedRequest {
   readonly role: number;
-  readonly params: PairInput[];
-  /** The PARAMS records for request id 1, encoded once (which also validates the params). */
+  /** The PARAMS records for request id 1, encoded once (which also validates the params); see `paramsFor`. */
   readonly paramsRecords: Uint8Array[];
   readonly body: BodySource;
   readonly data: BodySource | undefined;
@@ -126,16 +154,33 @@ function pairValue(pair: PairInput): unknown {
   return Array.isArray(pair) ? (pair as readonly [unknown, unknown])[1] : (pair as { value: unknown }).value;
 }
 
+function scanPair(scan: ParamsScan, name: string, value: unknown): void {
+  if (name === 'CONTENT_LENGTH') scan.contentLength = true;
+  else if (name === 'REQUEST_METHOD' && scan.method === undefined) {
+    scan.method = typeof value === 'string' ? value : value instanceof Uint8Array ? latin1.decode(value) : '';
+  } else if (name === 'FCGI_DATA_LENGTH') scan.dataLength = true;
+  else if (name === 'FCGI_DATA_LAST_MOD') scan.dataLastModified = true;
+}
+
 function scanParams(params: readonly PairInput[]): ParamsScan {
   const scan: ParamsScan = { contentLength: false, dataLength: false, dataLastModified: false, method: undefined };
-  for (const pair of params) {
-    const name = pairName(pair);
-    if (name === 'CONTENT_LENGTH') scan.contentLength = true;
-    else if (name === 'REQUEST_METHOD' && scan.method === undefined) {
-      const value = pairValue(pair);
-      scan.method = typeof value === 'string' ? value : value instanceof Uint8Array ? latin1.decode(value) : '';
-    } else if (name === 'FCGI_DATA_LENGTH') scan.dataLength = true;
-    else if (name === 'FCGI_DATA_LAST_MOD') scan.dataLastModified = true;
+  for (const pair of params) scanPair(scan, pairName(pair), pairValue(pair));
+  return scan;
+}
+
+type ParamsRecord = Readonly<Record<string, string | Uint8Array | undefined>>;
+
+/** `params` when it is a plain object (not an iterable of pairs), else undefined. */
+function plainParams(params: ParamsInput | undefined): ParamsRecord | undefined {
+  if (typeof params !== 'object' || params === null || typeof (params as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function') return undefined;
+  return params as ParamsRecord;
+}
+
+function scanRecord(record: ParamsRecord): ParamsScan {
+  const scan: ParamsScan = { contentLength: false, dataLength: false, dataLastModified: false, method: undefined };
+  for (const name of Object.keys(record)) {
+    const value = record[name];
+    if (value !== undefined) scanPair(scan, name, value);
   }
   return scan;
 }
@@ -186,8 +231,8 @@ function lastModifiedSeconds(value: Date | number | undefined): string {
  *
  * @example
  * ```ts
- * prepareRequest({ params: { REQUEST_METHOD: 'POST' }, body: 'a=1' }).params;
- * // [['REQUEST_METHOD', 'POST'], ['CONTENT_LENGTH', '3']]
+ * prepareRequest({ params: { REQUEST_METHOD: 'POST' }, body: 'a=1' }).paramsRecords;
+ * // the PARAMS records of REQUEST_METHOD=POST and CONTENT_LENGTH=3, for request id 1
  * ```
  */
 export function prepareRequest(options: RequestOptions): PreparedRequest {
@@ -195,19 +240,46 @@ export function prepareRequest(options: RequestOptions): PreparedRequest {
   const role = readRole(options.role);
   if (role === Role.Authorizer && options.body !== undefined && options.body !== null) throw invalidOption('An authorizer request has no body');
   if (role !== Role.Filter && options.data !== undefined) throw invalidOption('request data is for the filter role only');
-  const params = toPairs(options.params);
-  const scan = scanParams(params);
   const body = toBodySource(options.body);
-  if (body.kind === 'bytes' && !scan.contentLength && (body.bytes.length > 0 || role !== Role.Authorizer)) {
-    params.push(['CONTENT_LENGTH', body.bytes.length === 0 ? '0' : String(body.bytes.length)]);
+  const data = role === Role.Filter ? toBodySource(options.data, 'data') : undefined;
+  const record = plainParams(options.params);
+  const recordScan = record === undefined ? undefined : scanRecord(record);
+  // A plain object that needs nothing added is encoded as it is: no array of pairs made.
+  if (record !== undefined && recordScan !== undefined && data === undefined && !addsContentLength(body, recordScan, role)) {
+    return { role, paramsRecords: encodeParamsStream(1, record), body, data, idempotent: isIdempotent(recordScan.method) };
   }
-  let data: BodySource | undefined;
-  if (role === Role.Filter) {
-    data = toBodySource(options.data, 'data');
+  const params = toPairs(options.params);
+  const scan = recordScan ?? scanParams(params);
+  if (body.kind === 'bytes' && addsContentLength(body, scan, role)) params.push(['CONTENT_LENGTH', body.bytes.length === 0 ? '0' : String(body.bytes.length)]);
+  if (data !== undefined) {
     if (data.kind === 'bytes' && !scan.dataLength) params.push(['FCGI_DATA_LENGTH', String(data.bytes.length)]);
     if (!scan.dataLastModified) params.push(['FCGI_DATA_LAST_MOD', lastModifiedSeconds(options.dataLastModified)]);
   }
-  return { role, params, paramsRecords: encodeParamsStream(1, params), body, data, idempotent: isIdempotent(scan.method) };
+  return { role, paramsRecords: encodeParamsStream(1, params), body, data, idempotent: isIdempotent(scan.method) };
+}
+
+/** True when CONTENT_LENGTH must be added: the body's length is known and the params lack it. */
+function addsContentLength(body: BodySource, scan: ParamsScan, role: number): boolean {
+  return body.kind === 'bytes' && !scan.contentLength && (body.bytes.length > 0 || role !== Role.Authorizer);
+}
+
+/**
+ * The PARAMS records of a prepared request for `requestId`: those encoded for request id 1,
+ * copied with the id changed (a multiplexed connection runs other ids).
+ *
+ * @example
+ * ```ts
+ * const records = requestId === 1 ? prepared.paramsRecords : paramsFor(prepared, requestId);
+ * ```
+ */
+export function paramsFor(prepared: PreparedRequest, requestId: number): Uint8Array[] {
+  const bytes = concatBytes(prepared.paramsRecords);
+  for (let offset = 0; offset + FCGI_HEADER_LENGTH <= bytes.length;) {
+    bytes[offset + 2] = requestId >>> 8;
+    bytes[offset + 3] = requestId & 0xff;
+    offset += FCGI_HEADER_LENGTH + (((bytes[offset + 4] as number) << 8) | (bytes[offset + 5] as number)) + (bytes[offset + 6] as number);
+  }
+  return [bytes];
 }
 
 /**

@@ -1,42 +1,67 @@
 /**
  * `request()` on top of `dispatch()`: the handler that turns the callbacks into the
- * {@link ClientResponse} promise, the body stream with backpressure, and (made only when
- * read) the STDERR stream and the `done` promise.
+ * {@link ClientResponse} promise, and (made only when read) the body stream or buffer, the
+ * STDERR stream and the `done` promise.
  *
  * @module
  */
 import { Readable } from 'node:stream';
 import { type FastCgiError, type HeaderEntry, Role } from '@fcgi/codec';
 import type { DispatchHandler } from './dispatch.js';
-import { ClientErrorCode, FastCgiClientError } from './errors.js';
 import type { Exchange } from './exchange.js';
-import { type ClientResponse, type RequestEnd, authorizerVariables, headerObject } from './request-options.js';
+import { type BodyReadOptions, type ClientResponse, type RequestEnd, authorizerVariables, headerObject } from './request-options.js';
+import { ResponseBody } from './response-body.js';
 
 const noop = (): void => {};
+const utf8 = (bytes: Buffer): string => bytes.toString('utf8');
+const parseJson = (bytes: Buffer): unknown => JSON.parse(bytes.toString('utf8'));
 
 /**
- * What `request()` resolves to: the head's fields and the body as own properties, STDERR
- * and `done` as getters that make them at the first read (a class, not an object literal
- * with accessors: those are slow to create).
+ * What `request()` resolves to: the head's fields as own properties; the headers object,
+ * the body, STDERR and `done` made at the first read (a class, not an object literal with
+ * accessors: those are slow to create).
  */
 class HeadResponse implements ClientResponse {
   readonly status: number;
   readonly statusText: string;
-  readonly headers: Readonly<Record<string, string | string[]>>;
   readonly rawHeaders: readonly HeaderEntry[];
-  readonly body: Readable;
   declare readonly allowed?: boolean;
   declare readonly variables?: Readonly<Record<string, string>>;
   readonly #streams: StreamResponse;
+  readonly #body: ResponseBody;
+  #headers: Readonly<Record<string, string | string[]>> | undefined;
 
-  constructor(streams: StreamResponse, status: number, statusText: string, rawHeaders: readonly HeaderEntry[], body: Readable, authorizer: boolean) {
+  constructor(streams: StreamResponse, status: number, statusText: string, rawHeaders: readonly HeaderEntry[], body: ResponseBody, authorizer: boolean) {
     this.#streams = streams;
     this.status = status;
     this.statusText = statusText;
-    this.headers = headerObject(rawHeaders);
     this.rawHeaders = rawHeaders;
-    this.body = body;
+    this.#body = body;
     if (authorizer) Object.assign(this, { allowed: status === 200, variables: authorizerVariables(rawHeaders) });
+  }
+
+  get headers(): Readonly<Record<string, string | string[]>> {
+    return (this.#headers ??= headerObject(this.rawHeaders));
+  }
+
+  get body(): Readable {
+    return this.#body.stream();
+  }
+
+  get bodyUsed(): boolean {
+    return this.#body.used;
+  }
+
+  bytes(options?: BodyReadOptions): Promise<Buffer> {
+    return this.#body.bytes(options);
+  }
+
+  text(options?: BodyReadOptions): Promise<string> {
+    return this.#body.bytes(options).then(utf8);
+  }
+
+  json<T = unknown>(options?: BodyReadOptions): Promise<T> {
+    return this.#body.bytes(options).then(parseJson) as Promise<T>;
   }
 
   get stderr(): Readable {
@@ -49,13 +74,13 @@ class HeadResponse implements ClientResponse {
 }
 
 /**
- * The handler of one `request()`: resolves `response` at the head, pushes the body into a
- * Readable (pausing the connection when it is full), buffers STDERR up to
- * `maxStderrBuffer` bytes until the stream is first read.
+ * The handler of one `request()`: resolves `response` at the head, hands the body to a
+ * {@link ResponseBody} (which pauses the connection when unread bytes pile up), buffers
+ * STDERR up to `maxStderrBuffer` bytes until the stream is first read.
  *
  * @example
  * ```ts
- * const streams = new StreamResponse(65536, 1048576);
+ * const streams = new StreamResponse(65536, 1048576, 16777216);
  * streams.attach(exchange); // the exchange was created with `streams` as its handler
  * const response = await streams.response;
  * ```
@@ -67,8 +92,9 @@ export class StreamResponse implements DispatchHandler {
   #rejectHead: (error: unknown) => void = noop;
   readonly #highWaterMark: number;
   readonly #maxStderrBuffer: number;
+  readonly #maxBodyBytes: number;
   #exchange: Exchange | undefined;
-  #body: Readable | undefined;
+  #body: ResponseBody | undefined;
   #stderr: Readable | undefined;
   /** STDERR bytes that arrived before anyone asked for the stream. */
   #stderrChunks: Buffer[] | undefined;
@@ -79,9 +105,10 @@ export class StreamResponse implements DispatchHandler {
   #end: RequestEnd | undefined;
   #error: FastCgiError | undefined;
 
-  constructor(highWaterMark: number, maxStderrBuffer: number) {
+  constructor(highWaterMark: number, maxStderrBuffer: number, maxBodyBytes: number) {
     this.#highWaterMark = highWaterMark;
     this.#maxStderrBuffer = maxStderrBuffer;
+    this.#maxBodyBytes = maxBodyBytes;
     this.response = new Promise((resolve, reject) => {
       this.#resolveHead = resolve;
       this.#rejectHead = reject;
@@ -93,27 +120,15 @@ export class StreamResponse implements DispatchHandler {
     this.#exchange = exchange;
   }
 
-  get #finished(): boolean {
-    return this.#end !== undefined || this.#error !== undefined;
-  }
-
   onHead(status: number, statusText: string, rawHeaders: readonly HeaderEntry[]): void {
-    const body = new Readable({
-      highWaterMark: this.#highWaterMark,
-      read: () => this.#exchange?.resume(),
-      destroy: (error, callback) => {
-        if (!this.#finished) this.#exchange?.giveUp(new FastCgiClientError(ClientErrorCode.Aborted, 'The response body was destroyed before the end of the response'));
-        callback(error);
-      },
-    });
-    body.on('error', noop);
+    const exchange = this.#exchange as Exchange;
+    const body = new ResponseBody(exchange, this.#highWaterMark, this.#maxBodyBytes);
     this.#body = body;
-    const authorizer = this.#exchange?.request.role === Role.Authorizer;
-    this.#resolveHead(new HeadResponse(this, status, statusText, rawHeaders, body, authorizer));
+    this.#resolveHead(new HeadResponse(this, status, statusText, rawHeaders, body, exchange.request.role === Role.Authorizer));
   }
 
   onData(chunk: Buffer): boolean {
-    return (this.#body as Readable).push(chunk);
+    return (this.#body as ResponseBody).push(chunk);
   }
 
   onStderr(chunk: Buffer): void {
@@ -129,7 +144,7 @@ export class StreamResponse implements DispatchHandler {
 
   onEnd(end: RequestEnd): void {
     this.#end = end;
-    (this.#body as Readable).push(null);
+    (this.#body as ResponseBody).end();
     this.#stderr?.push(null);
     this.#resolveDone(end);
   }
@@ -140,7 +155,7 @@ export class StreamResponse implements DispatchHandler {
       this.#rejectHead(error);
       return;
     }
-    this.#body.destroy(error);
+    this.#body.fail(error);
     this.#stderr?.destroy(error);
     this.#rejectDone(error);
   }
