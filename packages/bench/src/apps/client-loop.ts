@@ -12,10 +12,11 @@ import { performance } from 'node:perf_hooks';
 import type { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { Client } from '@fcgi/client';
+import { minimalClient } from './minimal-client.js';
 
 /** What to run. */
 export interface ClientLoopSpec {
-  library: 'ours' | 'fastcgi-client';
+  library: 'ours' | 'fastcgi-client' | 'codec-only';
   /** php-fpm's Unix socket path. */
   socketPath: string;
   documentRoot: string;
@@ -100,7 +101,16 @@ function npmRequester(): () => Promise<void> {
     });
 }
 
-const requestOnce = spec.library === 'ours' ? oursRequester() : npmRequester();
+/** The floor: @fcgi/codec alone over kept connections (apps/minimal-client.js). */
+function codecOnlyRequester(): () => Promise<void> {
+  const send = minimalClient(spec.socketPath, spec.connections);
+  return async () => {
+    await send(params);
+  };
+}
+
+const requesters = { ours: oursRequester, 'fastcgi-client': npmRequester, 'codec-only': codecOnlyRequester };
+const requestOnce = requesters[spec.library]();
 
 async function run(durationMs: number): Promise<ClientLoopResult> {
   let requests = 0;

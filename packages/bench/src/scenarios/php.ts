@@ -45,7 +45,7 @@ const frontAndPool = (contender: Contender): number[] => {
 
 /** A client-loop process (apps/client-loop.js) and its pool. */
 interface DirectLoop {
-  id: 'ours' | 'npm';
+  id: 'ours' | 'npm' | 'codec-only';
   label: string;
   php: PhpFpmPeer;
   child: ChildProcess;
@@ -55,7 +55,7 @@ interface DirectLoop {
 
 async function startLoop(id: DirectLoop['id'], label: string, php: PhpFpmPeer): Promise<DirectLoop> {
   const spec: ClientLoopSpec = {
-    library: id === 'ours' ? 'ours' : 'fastcgi-client',
+    library: id === 'npm' ? 'fastcgi-client' : id,
     socketPath: php.socketPath ?? '',
     documentRoot: php.documentRoot,
     concurrency,
@@ -113,7 +113,7 @@ function directScenario(loops: readonly DirectLoop[]): ScenarioResult {
   return {
     id: 'php-direct',
     title: 'Clients straight to php-fpm (no HTTP)',
-    description: `Each client in its own Node process runs a closed loop of ${concurrency} concurrent requests for hello.php straight to php-fpm (same CGI params as the gateway), reading each whole answer; ${seconds} s per run, ${rounds} interleaved rounds after a 1 s warm-up. CPU µs/req as above (the client process; the php-fpm pool).`,
+    description: `Each client in its own Node process runs a closed loop of ${concurrency} concurrent requests for hello.php straight to php-fpm (same CGI params as the gateway), reading each whole answer (ours with \`response.bytes()\`); ${seconds} s per run, ${rounds} interleaved rounds after a 1 s warm-up. CPU µs/req as above (the client process; the php-fpm pool). The last row is a reference: requests on @fcgi/codec alone over ${workers} kept connections (apps/minimal-client.ts: encoded per request, the answer gathered until END_REQUEST, no head parsing, timeouts or checks), the floor of any Node client.`,
     columns: ['client', 'req/s', 'client CPU µs/req', 'php-fpm CPU µs/req', 'errors', 'ours vs it'],
     rows: loops.map((loop) => [
       loop.label,
@@ -148,8 +148,8 @@ export async function phpScenario(): Promise<SuiteBody | undefined> {
   const loops: DirectLoop[] = [];
   let nginx: HttpPeer | undefined;
   try {
-    for (let index = 0; index < 6; index++) pools.push(await pool());
-    const [forGateway, forNginx, forNpm, forOurs, forNpmDirect, forMinimal] = pools as [PhpFpmPeer, PhpFpmPeer, PhpFpmPeer, PhpFpmPeer, PhpFpmPeer, PhpFpmPeer];
+    for (let index = 0; index < 7; index++) pools.push(await pool());
+    const [forGateway, forNginx, forNpm, forOurs, forNpmDirect, forMinimal, forMinimalDirect] = pools as [PhpFpmPeer, PhpFpmPeer, PhpFpmPeer, PhpFpmPeer, PhpFpmPeer, PhpFpmPeer, PhpFpmPeer];
     const gateway = await startApp({ kind: 'gateway', upstream: forGateway.address, documentRoot: forGateway.documentRoot, connections: workers });
     const npm = await startApp({ kind: 'fastcgi-client', upstream: forNpm.socketPath ?? forNpm.address, documentRoot: forNpm.documentRoot });
     const minimal = await startApp({ kind: 'minimal-gateway', upstream: forMinimal.socketPath ?? forMinimal.address, documentRoot: forMinimal.documentRoot, connections: workers });
@@ -173,7 +173,11 @@ export async function phpScenario(): Promise<SuiteBody | undefined> {
     await nginx.stop();
     nginx = undefined;
     console.log('php scenario (direct)');
-    loops.push(await startLoop('ours', '@fcgi/client -> php-fpm', forOurs), await startLoop('npm', 'fastcgi-client 0.2.0 -> php-fpm', forNpmDirect));
+    loops.push(
+      await startLoop('ours', '@fcgi/client -> php-fpm', forOurs),
+      await startLoop('npm', 'fastcgi-client 0.2.0 -> php-fpm', forNpmDirect),
+      await startLoop('codec-only', 'codec-only client -> php-fpm (reference)', forMinimalDirect),
+    );
     await directRounds(loops);
     const versusNginx = ratio(rates(results, 'gateway'), rates(results, 'nginx'));
     const versusNpm: Stats = ratio(loopRates(loops[0] as DirectLoop), loopRates(loops[1] as DirectLoop));
@@ -188,7 +192,7 @@ export async function phpScenario(): Promise<SuiteBody | undefined> {
       targets,
       scenarios: [httpScenario(contenders, measured), directScenario(loops)],
       method: [
-        `Six php-fpm 8.2 pools (static, ${workers} workers each, Unix sockets), one per contender, so kept-alive connections of one never pin the workers of another.`,
+        `Seven php-fpm 8.2 pools (static, ${workers} workers each, Unix sockets), one per contender, so kept-alive connections of one never pin the workers of another.`,
         `The gateway is \`http.createServer(createGateway({ upstream: { address, connections: ${workers} }, documentRoot }))\` in one process, as nginx runs 1 worker process (\`worker_processes 1\`) with \`fastcgi_keep_conn on\` and \`keepalive ${workers}\`; the node:http + fastcgi-client front end (maxConns 64: with fewer it refuses requests instead of queueing them) sends the same CGI params as the gateway and parses the CGI head itself.`,
         `Direct: \`new Client({ address, connections: ${workers} })\` against fastcgi-client 0.2.0 (\`maxConns: 64, mpxsConns: 0\`: a new connection per request, which php-fpm closes after answering), each in its own process, loop and params identical.`,
         'php-fpm runs the PHP script in every case. wrk, the front end and php-fpm share the machine\'s cores, so the CPU µs/req columns say what bounds each rate: the sum of the front end\'s, php-fpm\'s and wrk\'s CPU per request, over the cores.',
