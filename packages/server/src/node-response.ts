@@ -189,6 +189,10 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
    * 'all' while a node method runs, 'once' for the one read in node's 'finish' callback.
    */
   #quiet: 'none' | 'all' | 'once' = 'none';
+  /** True while node's `end` runs (its last `_send` carries the callback that emits 'finish'). */
+  #ending = false;
+  /** node's 'finish' callback, which reads `socket._hadError`. */
+  #nodeFinish: WriteCallback | undefined;
 
   /** `source`: the request's socket stand-in is created from it on first read of `res.socket`. */
   constructor(req: FastCgiIncomingMessage, sink: ResponseSink, source?: RequestSource) {
@@ -250,7 +254,11 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
       ready = sink.writeStdoutText(head);
     }
     if (bytes.length > 0) ready = sink.writeStdout(bytes, callback);
-    else if (callback !== undefined) (this.#finishCallbacks ??= []).push(callback);
+    else if (callback !== undefined) {
+      // The callback node's `end` passes with its last, empty write emits 'finish'.
+      if (this.#ending) this.#nodeFinish = callback;
+      (this.#finishCallbacks ??= []).push(callback);
+    }
     if (!ready) this.#waitForDrain();
     return ready;
   }
@@ -264,13 +272,15 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
     }
   }
 
-  override end(...args: unknown[]): this {
+  override end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {
     const internals = this as unknown as OutgoingInternals;
     const wasFinished = internals.finished;
     const hide = this.#hideSocket();
+    this.#ending = true;
     try {
-      (ServerResponse.prototype.end as (this: ServerResponse, ...endArgs: unknown[]) => unknown).apply(this, args);
+      (ServerResponse.prototype.end as (this: ServerResponse, ...endArgs: unknown[]) => unknown).call(this, chunk, encoding, callback);
     } finally {
+      this.#ending = false;
       if (hide) this.#quiet = 'none';
     }
     if (!internals.finished) return this;
@@ -302,7 +312,7 @@ export class FastCgiServerResponse extends ServerResponse<FastCgiIncomingMessage
       this.#finishCallbacks = undefined;
       for (const callback of callbacks) {
         // node's 'finish' callback looks at `socket._hadError` before emitting 'finish'.
-        if (callback.name === 'bound onFinish' && this.#hideSocket('once')) {
+        if (callback === this.#nodeFinish && this.#hideSocket('once')) {
           try {
             callback();
           } finally {
