@@ -73,6 +73,12 @@ const headerPrefix = [0x48, 0x54, 0x54, 0x50, 0x5f];
 /** Each pair's name start, name end (= value start) and value end in the record. */
 const fieldsPerPair = 3;
 
+/** How many values are sliced from the bytes one by one before the record becomes one latin1 string. */
+const wholeTextAfter = 6;
+
+/** node's Buffer method, which works on any Uint8Array: latin1 text of a byte range. */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
 /**
  * The names and values of a whole-pairs PARAMS record, in arrival order, decoded only
  * when read: the constructor just finds where each pair sits. A hello-world handler behind
@@ -101,6 +107,8 @@ export class DecodedParams {
   readonly #offsets: number[];
   /** The whole record as latin1 text (one character per byte), made on first need. */
   #text: string | undefined;
+  /** Values sliced one by one so far (see {@link wholeTextAfter}). */
+  #slices = 0;
   #names: string[] | undefined;
   #values: string[] | undefined;
 
@@ -228,8 +236,18 @@ export class DecodedParams {
   }
 
   #latin1(start: number, end: number): string {
-    this.#text ??= Buffer.from(this.#bytes.buffer, this.#bytes.byteOffset, this.#bytes.length).toString('latin1');
-    return this.#text.substring(start, end);
+    let text = this.#text;
+    if (text === undefined) {
+      // The first few values are sliced on their own (most handlers read 3 or 4 of about 20);
+      // past that, one string of the whole record, cut with substring.
+      if (this.#slices < wholeTextAfter) {
+        this.#slices++;
+        return latin1Slice.call(this.#bytes, start, end);
+      }
+      text = latin1Slice.call(this.#bytes, 0, this.#bytes.length);
+      this.#text = text;
+    }
+    return text.substring(start, end);
   }
 
   /** UTF-8 text, as the codec decodes params (ASCII as it is). */

@@ -117,6 +117,17 @@ describe('PARAMS fast path (one whole-pairs record)', () => {
     expect(found).toEqual([undefined, 'POST', 'summer']);
   });
 
+  it('gives the same values whether sliced one by one or cut from the whole record', () => {
+    const pairs = Array.from({ length: 12 }, (_, index) => ({ name: `NAME_${index}`, value: index % 3 === 0 ? `caf\u00e9 ${index}` : `value ${index}` }));
+    const bytes = encodeParams(pairs);
+    const decoded = new DecodedParams(bytes, pairs.length);
+    const latin1 = pairs.map((_, index) => decoded.latin1Value(index));
+    expect(latin1).toEqual(pairs.map((pair) => Buffer.from(pair.value).toString('latin1')));
+    expect(decoded.values).toEqual(pairs.map((pair) => pair.value));
+    const ascii = new DecodedParams(encodeParams(pairs.map((pair, index) => ({ name: pair.name, value: `v${index}` }))), pairs.length);
+    expect(pairs.map((_, index) => ascii.latin1Value(index))).toEqual(pairs.map((_, index) => `v${index}`));
+  });
+
   it('keeps the first of duplicate header params, with few headers and with many', () => {
     const many = Array.from({ length: 20 }, (_, index) => ({ name: `HTTP_X_${index}`, value: `v${index}` }));
     const pairs = [{ name: 'HTTP_X_1', value: 'first' }, ...many, { name: 'HTTP_X_1', value: 'late' }, { name: 'HTTP_X_19', value: 'late' }];
