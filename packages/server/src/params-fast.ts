@@ -77,7 +77,7 @@ const fieldsPerPair = 3;
 const wholeTextAfter = 6;
 
 /** node's Buffer method, which works on any Uint8Array: latin1 text of a byte range. */
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
 
 /**
  * The names and values of a whole-pairs PARAMS record, in arrival order, decoded only

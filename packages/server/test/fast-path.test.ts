@@ -119,12 +119,12 @@ describe('PARAMS fast path (one whole-pairs record)', () => {
 
   it('gives the same values whether sliced one by one or cut from the whole record', () => {
     const pairs = Array.from({ length: 12 }, (_, index) => ({ name: `NAME_${index}`, value: index % 3 === 0 ? `caf\u00e9 ${index}` : `value ${index}` }));
-    const bytes = encodeParams(pairs);
+    const bytes = encodeParams(pairs.map((pair) => [pair.name, pair.value] as [string, string]));
     const decoded = new DecodedParams(bytes, pairs.length);
     const latin1 = pairs.map((_, index) => decoded.latin1Value(index));
     expect(latin1).toEqual(pairs.map((pair) => Buffer.from(pair.value).toString('latin1')));
     expect(decoded.values).toEqual(pairs.map((pair) => pair.value));
-    const ascii = new DecodedParams(encodeParams(pairs.map((pair, index) => ({ name: pair.name, value: `v${index}` }))), pairs.length);
+    const ascii = new DecodedParams(encodeParams(pairs.map((pair, index) => [pair.name, `v${index}`] as [string, string])), pairs.length);
     expect(pairs.map((_, index) => ascii.latin1Value(index))).toEqual(pairs.map((_, index) => `v${index}`));
   });
 
