@@ -94,34 +94,56 @@ function parseStatus(value: string): { status: number; text: string } {
  * ```
  */
 export function parseCgiHeadText(text: string, maxHeaders: number): CgiHead {
-  const headers: [string, string][] = [];
-  let status: { status: number; text: string } | undefined;
-  let hasLocation = false;
-  for (const rawLine of text === '' ? [] : text.split('\n')) {
-    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
-    if (line.startsWith(' ') || line.startsWith('\t')) {
-      const previous = headers[headers.length - 1];
-      if (previous === undefined) throw invalidHeader('A continuation line with no header before it');
-      previous[1] = `${previous[1]} ${line.trim()}`;
-      continue;
-    }
-    const colon = line.indexOf(':');
-    const name = colon > 0 ? line.slice(0, colon) : '';
-    if (!headerNamePattern.test(name)) throw invalidHeader(`Invalid CGI header line: ${JSON.stringify(line.slice(0, 64))}`);
-    const value = line.slice(colon + 1).trim();
-    if (name.toLowerCase() === 'status') {
-      if (status !== undefined) throw new FastCgiProtocolError(CodecErrorCode.InvalidStatus, 'More than one Status header');
-      status = parseStatus(value);
-      continue;
-    }
-    if (headers.length === maxHeaders) {
-      throw new FastCgiLimitError(CodecErrorCode.TooManyHeaders, `More than ${maxHeaders} headers in the CGI response head`, { limit: maxHeaders });
-    }
-    if (name.toLowerCase() === 'location') hasLocation = true;
-    headers.push([name, value]);
+  const state: HeadState = { headers: [], status: undefined, hasLocation: false };
+  // One pass over the lines ('\n'-separated, one trailing '\r' dropped), by index: no split, no line strings.
+  for (let lineStart = 0; text !== '';) {
+    const newline = text.indexOf('\n', lineStart);
+    let lineEnd = newline === -1 ? text.length : newline;
+    if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === CR) lineEnd--;
+    parseLine(state, text, lineStart, lineEnd, maxHeaders);
+    if (newline === -1) break;
+    lineStart = newline + 1;
   }
+  const { status, hasLocation, headers } = state;
   const code = status?.status ?? (hasLocation ? 302 : 200);
   return { status: code, statusText: status?.text ?? reasonPhrase(code), headers };
+}
+
+/** What {@link parseCgiHeadText} has gathered so far. */
+interface HeadState {
+  readonly headers: [string, string][];
+  status: { status: number; text: string } | undefined;
+  hasLocation: boolean;
+}
+
+const SPACE = 32;
+const TAB = 9;
+
+/** Parses the line `text[lineStart, lineEnd)` (its line end already cut off) into `state`. */
+function parseLine(state: HeadState, text: string, lineStart: number, lineEnd: number, maxHeaders: number): void {
+  const headers = state.headers;
+  const first = lineStart < lineEnd ? text.charCodeAt(lineStart) : -1;
+  if (first === SPACE || first === TAB) {
+    const previous = headers[headers.length - 1];
+    if (previous === undefined) throw invalidHeader('A continuation line with no header before it');
+    previous[1] = `${previous[1]} ${text.slice(lineStart, lineEnd).trim()}`;
+    return;
+  }
+  const colon = text.indexOf(':', lineStart);
+  const name = colon > lineStart && colon < lineEnd ? text.slice(lineStart, colon) : '';
+  if (!headerNamePattern.test(name)) throw invalidHeader(`Invalid CGI header line: ${JSON.stringify(text.slice(lineStart, Math.min(lineEnd, lineStart + 64)))}`);
+  const value = text.slice(colon + 1, lineEnd).trim();
+  // Compare lengths first: most names are neither, and need no lower-cased copy.
+  if (name.length === 6 && name.toLowerCase() === 'status') {
+    if (state.status !== undefined) throw new FastCgiProtocolError(CodecErrorCode.InvalidStatus, 'More than one Status header');
+    state.status = parseStatus(value);
+    return;
+  }
+  if (headers.length === maxHeaders) {
+    throw new FastCgiLimitError(CodecErrorCode.TooManyHeaders, `More than ${maxHeaders} headers in the CGI response head`, { limit: maxHeaders });
+  }
+  if (name.length === 8 && name.toLowerCase() === 'location') state.hasLocation = true;
+  headers.push([name, value]);
 }
 
 /**

@@ -6,7 +6,7 @@
 import { CodecErrorCode, FastCgiArgumentError } from './errors.js';
 import type { NameValuePair } from './pairs.js';
 import type { PairInput } from './records.js';
-import { type TextEncoding, encodeTextInto, encodedLength } from './text.js';
+import { type TextEncoding, encodeAsciiInto, encodeTextInto, encodedLength } from './text.js';
 
 /**
  * Pairs to encode: a plain object (`undefined` values are skipped) or an iterable of
@@ -151,85 +151,108 @@ export function writePairs(measured: MeasuredPairs, target: Uint8Array, offset: 
   return offset;
 }
 
+/** ASCII params as one string of one character per byte: per pair, two length prefixes, the name, the value. */
+export interface AsciiParamsText {
+  /** The encoded block; a 4-byte length prefix stands in it as four NULs until written. */
+  readonly text: string;
+  /** Offset in `text` and value of each 4-byte length prefix, in pairs (empty when all fields are short). */
+  readonly longLengths: readonly number[];
+}
+
+/** Stands for a 4-byte length prefix in the text; {@link writeAsciiParamsText} writes the real bytes over it. */
+const longLengthMark = '\0\0\0\0';
+const noLongLengths: readonly number[] = [];
+/** Larger blocks take the general path in {@link encodeParams} (no string of that size is built). */
+const asciiTextLimit = 1024 * 1024;
+
+function prefixText(length: number): string {
+  return length < 0x80 ? String.fromCharCode(length) : longLengthMark;
+}
+
+/** Builds the text of ASCII params pair by pair. */
+class AsciiParamsBuilder {
+  text = '';
+  longLengths: number[] | undefined;
+
+  /** Appends a pair, or returns false (appending nothing) when the text would reach `limit` characters. */
+  add(name: string, value: string, limit: number): boolean {
+    const nameLength = name.length;
+    const valueLength = value.length;
+    const size = (nameLength < 0x80 ? 1 : 4) + nameLength + (valueLength < 0x80 ? 1 : 4) + valueLength;
+    if (this.text.length + size >= limit) return false;
+    if (nameLength >= 0x80 || valueLength >= 0x80) this.#markLong(nameLength, valueLength);
+    this.text += prefixText(nameLength) + prefixText(valueLength) + name + value;
+    return true;
+  }
+
+  #markLong(nameLength: number, valueLength: number): void {
+    const longLengths = (this.longLengths ??= []);
+    const start = this.text.length;
+    if (nameLength >= 0x80) longLengths.push(start, nameLength);
+    if (valueLength >= 0x80) longLengths.push(start + (nameLength >= 0x80 ? 4 : 1), valueLength);
+  }
+
+  result(): AsciiParamsText {
+    return { text: this.text, longLengths: this.longLengths ?? noLongLengths };
+  }
+}
+
 /**
- * Fast path: sizes params given as an array of `[string, string]` tuples or a plain object
- * of strings, assuming every code unit is below 0x80 (one byte each in both encodings).
- * Returns -1 for any other input, which then goes through {@link measurePairs}.
+ * Fast path: the encoded block of params given as an array of `[string, string]` tuples or
+ * a plain object of strings, built as one string on the assumption that every code unit is
+ * below 0x80 (one byte each in both encodings; {@link writeAsciiParamsText} checks it).
+ * Undefined for any other input, or when the block would reach `limit` bytes: the general
+ * path ({@link measurePairs}) then does the work.
  *
  * @example
  * ```ts
- * measureAsciiParams([['A', '1']]); // 4
+ * asciiParamsText([['A', '1']], 8192)?.text; // '\x01\x01A1'
  * ```
  */
-export function measureAsciiParams(input: ParamsInput): number {
-  let total = 0;
+export function asciiParamsText(input: ParamsInput, limit: number): AsciiParamsText | undefined {
+  const builder = new AsciiParamsBuilder();
   if (Array.isArray(input)) {
     const pairs = input as readonly unknown[];
     for (let index = 0; index < pairs.length; index++) {
       const pair = pairs[index];
-      if (!Array.isArray(pair)) return -1;
+      if (!Array.isArray(pair)) return undefined;
       const name: unknown = pair[0];
       const value: unknown = pair[1];
-      if (typeof name !== 'string' || typeof value !== 'string') return -1;
-      total += (name.length < 0x80 ? 1 : 4) + name.length + (value.length < 0x80 ? 1 : 4) + value.length;
+      if (typeof name !== 'string' || typeof value !== 'string') return undefined;
+      if (!builder.add(name, value, limit)) return undefined;
     }
-    return total;
+    return builder.result();
   }
-  if (isIterable(input)) return -1;
+  if (isIterable(input)) return undefined;
   const record = input as Readonly<Record<string, unknown>>;
   for (const name of Object.keys(record)) {
     const value = record[name];
     if (value === undefined) continue;
-    if (typeof value !== 'string') return -1;
-    total += (name.length < 0x80 ? 1 : 4) + name.length + (value.length < 0x80 ? 1 : 4) + value.length;
+    if (typeof value !== 'string') return undefined;
+    if (!builder.add(name, value, limit)) return undefined;
   }
-  return total;
-}
-
-function writeAscii(target: Uint8Array, offset: number, text: string): number {
-  const length = text.length;
-  for (let index = 0; index < length; index++) {
-    const code = text.charCodeAt(index);
-    if (code > 0x7f) return -1;
-    target[offset + index] = code;
-  }
-  return offset + length;
+  return builder.result();
 }
 
 /**
- * Writes params sized by {@link measureAsciiParams} into `target` at `offset`; returns the
- * offset after them, or -1 when some text is not ASCII after all (then use the general path).
+ * Writes params built by {@link asciiParamsText} into `target` at `offset` (which has
+ * `params.text.length` bytes free); returns the offset after them, or -1 when some text is
+ * not ASCII after all (then use the general path; the bytes written are garbage).
  *
  * @example
  * ```ts
- * writeAsciiParams([['A', '1']], new Uint8Array(4), 0); // 4
+ * const params = asciiParamsText([['A', '1']], 8192);
+ * if (params) writeAsciiParamsText(params, new Uint8Array(4), 0); // 4
  * ```
  */
-export function writeAsciiParams(input: ParamsInput, target: Uint8Array, offset: number): number {
-  if (Array.isArray(input)) {
-    const pairs = input as ReadonlyArray<readonly [string, string]>;
-    for (let index = 0; index < pairs.length && offset >= 0; index++) {
-      const pair = pairs[index] as readonly [string, string];
-      offset = writeAsciiPair(target, offset, pair[0], pair[1]);
-    }
-    return offset;
+export function writeAsciiParamsText(params: AsciiParamsText, target: Uint8Array, offset: number): number {
+  const end = encodeAsciiInto(params.text, target, offset);
+  if (end < 0) return -1;
+  const longLengths = params.longLengths;
+  for (let index = 0; index < longLengths.length; index += 2) {
+    writeLength(target, offset + (longLengths[index] as number), longLengths[index + 1] as number);
   }
-  const record = input as Readonly<Record<string, string | undefined>>;
-  for (const name of Object.keys(record)) {
-    const value = record[name];
-    if (value === undefined) continue;
-    if (typeof value !== 'string') return -1;
-    offset = writeAsciiPair(target, offset, name, value);
-    if (offset < 0) return -1;
-  }
-  return offset;
-}
-
-function writeAsciiPair(target: Uint8Array, offset: number, name: string, value: string): number {
-  offset = writeLength(target, offset, name.length);
-  offset = writeLength(target, offset, value.length);
-  offset = writeAscii(target, offset, name);
-  return offset < 0 ? -1 : writeAscii(target, offset, value);
+  return end;
 }
 
 /**
@@ -262,10 +285,10 @@ export function encodePairsWithBoundaries(input: ParamsInput, options: EncodePar
  * ```
  */
 export function encodeParams(pairs: ParamsInput, options: EncodeParamsOptions = {}): Uint8Array {
-  const total = measureAsciiParams(pairs);
-  if (total >= 0) {
-    const bytes = new Uint8Array(total);
-    if (writeAsciiParams(pairs, bytes, 0) === total) return bytes;
+  const ascii = asciiParamsText(pairs, asciiTextLimit);
+  if (ascii !== undefined) {
+    const bytes = new Uint8Array(ascii.text.length);
+    if (writeAsciiParamsText(ascii, bytes, 0) === bytes.length) return bytes;
   }
   return encodePairsWithBoundaries(pairs, options).bytes;
 }

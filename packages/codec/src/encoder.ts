@@ -5,7 +5,7 @@
  * @module
  */
 import { FCGI_HEADER_LENGTH, FCGI_KEEP_CONN, FCGI_MAX_CONTENT_LENGTH, FCGI_VERSION_1 } from './constants.js';
-import { type EncodeParamsOptions, type MeasuredPairs, type ParamsInput, encodeParams, measureAsciiParams, measurePairs, writeAsciiParams, writePairs } from './encode-pairs.js';
+import { type EncodeParamsOptions, type MeasuredPairs, type ParamsInput, asciiParamsText, encodeParams, measurePairs, writeAsciiParamsText, writePairs } from './encode-pairs.js';
 import { CodecErrorCode, FastCgiArgumentError } from './errors.js';
 import type { FcgiRecord, StreamRecordType } from './records.js';
 import type { TextEncoding } from './text.js';
@@ -305,18 +305,19 @@ export function encodeParamsStream(requestId: number, params: ParamsInput, optio
 }
 
 /**
- * Fast path for ASCII params that fit one copied record (the usual request): sized by their
- * string lengths and written straight into the record in one pass. Undefined (nothing
+ * Fast path for ASCII params that fit one copied record (the usual request): built as one
+ * string and written straight into the record with one `encodeInto`. Undefined (nothing
  * returned) when the params are anything else; the general path then does the work.
  */
 function asciiParamsStream(requestId: number, params: ParamsInput, options: EncodeParamsStreamOptions): Uint8Array[] | undefined {
-  const total = measureAsciiParams(params);
-  if (total < 0 || total >= copyThreshold) return undefined;
+  const ascii = asciiParamsText(params, copyThreshold);
+  if (ascii === undefined) return undefined;
+  const total = ascii.text.length;
   const frames: Uint8Array[] = [];
   if (total > 0) {
     const paddingLength = options.pad === false ? 0 : (8 - (total & 7)) & 7;
     const bytes = allocate(FCGI_HEADER_LENGTH + total + paddingLength);
-    if (writeAsciiParams(params, bytes, FCGI_HEADER_LENGTH) !== FCGI_HEADER_LENGTH + total) return undefined;
+    if (writeAsciiParamsText(ascii, bytes, FCGI_HEADER_LENGTH) !== FCGI_HEADER_LENGTH + total) return undefined;
     writeHeader(bytes, 0, 4, requestId, total, paddingLength);
     frames.push(bytes);
   }
