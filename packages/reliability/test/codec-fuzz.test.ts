@@ -6,6 +6,15 @@ import { runCase, runCodecFuzz } from '../src/codec-fuzz.js';
 import { Random, chunksAt, mutate, splitPoints } from '../src/mutate.js';
 
 /** Runs `parse`, which must return or throw a FastCgiProtocolError; returns the code or 'ok'. */
+/** The error a record type's checked content gives (BEGIN_REQUEST, END_REQUEST, UNKNOWN_TYPE: their fixed size; GET_VALUES and its result: pairs). */
+const contentErrors = new Map<number, string>([
+  [1, 'ERR_FCGI_INVALID_BODY_LENGTH'],
+  [3, 'ERR_FCGI_INVALID_BODY_LENGTH'],
+  [11, 'ERR_FCGI_INVALID_BODY_LENGTH'],
+  [9, 'ERR_FCGI_INVALID_PARAMS'],
+  [10, 'ERR_FCGI_INVALID_PARAMS'],
+]);
+
 function outcome(parse: () => unknown): string {
   try {
     parse();
@@ -71,7 +80,12 @@ describe('codec fuzzing (CI size)', () => {
         decoder.end();
       });
       if (version !== 1) expect(code).toBe('ERR_FCGI_INVALID_VERSION');
-      else if (8 + length + padding > bytes.length && ![1, 3, 11].includes(type)) expect(code).toBe('ERR_FCGI_TRUNCATED_RECORD');
+      else if (8 + length + padding > bytes.length) {
+        // Types whose content the decoder checks as soon as the content is in (before the
+        // padding) may fail that check first: a fixed-size body, or name-value pairs.
+        const contentError = contentErrors.get(type);
+        expect(contentError === undefined ? ['ERR_FCGI_TRUNCATED_RECORD'] : ['ERR_FCGI_TRUNCATED_RECORD', contentError]).toContain(code);
+      }
     }), { numRuns: 2000 });
   });
 
