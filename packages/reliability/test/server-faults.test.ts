@@ -12,6 +12,19 @@ const head = (requestId: number, uri: string): Uint8Array => concatBytes([
   ...encodeParamsStream(requestId, { REQUEST_METHOD: 'POST', REQUEST_URI: uri }, { end: true }),
 ]);
 
+
+/** Waits for 'drain' or 'close', whichever comes first, and leaves no listener behind. */
+function drainOrClose(res: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done).once('close', done);
+  });
+}
+
 describe('server: the web server goes away', () => {
   it('mid-upload: the handler sees the request end early (aborted), nothing is reported as a handler bug, and the server keeps serving', async () => {
     const seen: string[] = [];
@@ -47,7 +60,7 @@ describe('server: the web server goes away', () => {
       const piece = Buffer.alloc(64 * 1024);
       while (written < 32 * 1024 * 1024 && !req.fastcgi.signal.aborted) {
         written += piece.length;
-        if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+        if (!res.write(piece)) await drainOrClose(res);
       }
       res.end();
       finishedWriting = true;
@@ -72,7 +85,7 @@ describe('server: a web server that never reads', () => {
       const piece = Buffer.alloc(64 * 1024);
       while (written < 32 * 1024 * 1024 && !req.fastcgi.signal.aborted) {
         written += piece.length;
-        if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+        if (!res.write(piece)) await drainOrClose(res);
       }
       res.end();
     });
