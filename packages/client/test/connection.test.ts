@@ -5,26 +5,16 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FastCgiError, RecordType, decodeParams } from '@fcgi/codec';
-import { Client, type ClientOptions } from '../src/index.js';
-import { FakeApp, type FakeHandler, duplexPair, readAll, startFakeApp } from './support/fake-app.js';
+import { Client } from '../src/index.js';
+import { FakeApp, type FakeHandler, duplexPair, readAll } from './support/fake-app.js';
+import { useFakeAppClients } from './support/fake-app-clients.js';
 
-const apps: FakeApp[] = [];
-const clients: Client[] = [];
+const { apps, clients, setup } = useFakeAppClients();
 const servers: Server[] = [];
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.destroy()));
-  await Promise.all(apps.splice(0).map((app) => app.close()));
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
-
-async function setup(handler: FakeHandler, options: Partial<ClientOptions> = {}, appOptions = {}): Promise<{ app: FakeApp; client: Client }> {
-  const app = await startFakeApp(handler, appOptions);
-  apps.push(app);
-  const client = new Client({ address: app.address, getValues: false, ...options });
-  clients.push(client);
-  return { app, client };
-}
 
 const hello: FakeHandler = (request, connection) => {
   connection.respond(request.requestId, 'Content-Type: text/plain', `hello ${request.params.NAME ?? ''}`);

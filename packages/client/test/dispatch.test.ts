@@ -1,25 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastCgiError, HeaderEntry } from '@fcgi/codec';
-import { BalancedClient, Client, type ClientOptions, type DispatchController, type DispatchHandler, type RequestOptions } from '../src/index.js';
-import { type FakeApp, type FakeConnection, type FakeHandler, type FakeRequest, startFakeApp } from './support/fake-app.js';
+import { BalancedClient, Client, type DispatchController, type DispatchHandler, type RequestOptions } from '../src/index.js';
+import { type FakeConnection, type FakeRequest, startFakeApp } from './support/fake-app.js';
+import { useFakeAppClients } from './support/fake-app-clients.js';
 import { waitFor } from './support/wait.js';
 import { freePort } from './support/php-fpm.js';
 
-const apps: FakeApp[] = [];
-const clients: (Client | BalancedClient)[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.destroy()));
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-async function setup(handler: FakeHandler, options: Partial<ClientOptions> = {}): Promise<{ app: FakeApp; client: Client }> {
-  const app = await startFakeApp(handler);
-  apps.push(app);
-  const client = new Client({ address: app.address, getValues: false, ...options });
-  clients.push(client);
-  return { app, client };
-}
+const { apps, clients, setup } = useFakeAppClients();
 
 async function deadAddress(): Promise<string> {
   return `127.0.0.1:${await freePort()}`;

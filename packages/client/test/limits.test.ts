@@ -1,22 +1,14 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BalancedClient, CLIENT_DEFAULTS, Client, type ClientOptions } from '../src/index.js';
-import { type FakeApp, type FakeHandler, readAll, startFakeApp } from './support/fake-app.js';
+import { describe, expect, it } from 'vitest';
+import { BalancedClient, CLIENT_DEFAULTS, type Client, type ClientOptions } from '../src/index.js';
+import { type FakeApp, type FakeHandler, readAll } from './support/fake-app.js';
+import { useFakeAppClients } from './support/fake-app-clients.js';
 
-const apps: FakeApp[] = [];
-const clients: (Client | BalancedClient)[] = [];
+const { clients, setup: setupWith } = useFakeAppClients();
 
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.destroy()));
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-async function setup(handler: FakeHandler, options: Partial<ClientOptions> = {}, values?: Record<string, string>): Promise<{ app: FakeApp; client: Client }> {
-  const app = await startFakeApp(handler, values === undefined ? {} : { values });
-  apps.push(app);
-  const client = new Client({ address: app.address, getValues: false, ...options });
-  clients.push(client);
-  return { app, client };
+/** `setup` with the app's GET_VALUES answers (`values`) as the third argument. */
+function setup(handler: FakeHandler, options: Partial<ClientOptions> = {}, values?: Record<string, string>): Promise<{ app: FakeApp; client: Client }> {
+  return setupWith(handler, options, values === undefined ? {} : { values });
 }
 
 describe('limits', () => {

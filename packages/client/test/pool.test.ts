@@ -1,25 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { RecordType } from '@fcgi/codec';
-import { Client, type ClientOptions } from '../src/index.js';
+import { Client } from '../src/index.js';
 import { waitFor } from './support/wait.js';
-import { type FakeApp, type FakeAppOptions, type FakeConnection, type FakeHandler, type FakeRequest, readAll, startFakeApp } from './support/fake-app.js';
+import { type FakeConnection, type FakeHandler, type FakeRequest, readAll } from './support/fake-app.js';
+import { useFakeAppClients } from './support/fake-app-clients.js';
 
-const apps: FakeApp[] = [];
-const clients: Client[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.destroy()));
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-async function setup(handler: FakeHandler, options: Partial<ClientOptions> = {}, appOptions: FakeAppOptions = {}): Promise<{ app: FakeApp; client: Client }> {
-  const app = await startFakeApp(handler, appOptions);
-  apps.push(app);
-  const client = new Client({ address: app.address, getValues: false, ...options });
-  clients.push(client);
-  return { app, client };
-}
+const { clients, setup } = useFakeAppClients();
 
 const hello = (request: FakeRequest, connection: FakeConnection): void => connection.respond(request.requestId, 'Content-Type: text/plain', 'hi');
 const never: FakeHandler = () => {};

@@ -1,22 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { Client, type ClientOptions } from '../src/index.js';
-import { type FakeApp, type FakeConnection, type FakeHandler, readAll, startFakeApp } from './support/fake-app.js';
+import { describe, expect, it } from 'vitest';
+import { Client, type ClientResponse } from '../src/index.js';
+import { type FakeConnection, type FakeHandler, readAll } from './support/fake-app.js';
+import { useFakeAppClients } from './support/fake-app-clients.js';
 
-const apps: FakeApp[] = [];
-const clients: Client[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.destroy()));
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-async function setup(handler: FakeHandler, options: Partial<ClientOptions> = {}): Promise<{ app: FakeApp; client: Client }> {
-  const app = await startFakeApp(handler);
-  apps.push(app);
-  const client = new Client({ address: app.address, getValues: false, ...options });
-  clients.push(client);
-  return { app, client };
-}
+const { setup } = useFakeAppClients();
 
 const answer = (body: string, head = 'Content-Type: text/plain'): FakeHandler => (request, connection) => connection.respond(request.requestId, head, body);
 
@@ -120,15 +107,20 @@ describe('one way to read the body', () => {
   });
 });
 
+/** A `total`-byte answer left unread for 200 ms: the client keeps about bodyHighWaterMark bytes and stops reading the app. */
+async function unreadBigBody(total: number): Promise<ClientResponse> {
+  const app = bigBody(total);
+  const { client } = await setup(app.handler, { bodyHighWaterMark: 16 * 1024 });
+  const response = await client.request({});
+  await wait(200);
+  expect(app.sent()).toBeLessThan(total / 2);
+  return response;
+}
+
 describe('the body before anyone reads it', () => {
   it('keeps what arrived, then pauses the connection until the body stream is read', async () => {
     const total = 16 * 1024 * 1024;
-    const app = bigBody(total);
-    const { client } = await setup(app.handler, { bodyHighWaterMark: 16 * 1024 });
-    const response = await client.request({});
-    await wait(200);
-    // Nobody read: the client kept about bodyHighWaterMark bytes and stopped reading the app.
-    expect(app.sent()).toBeLessThan(total / 2);
+    const response = await unreadBigBody(total);
     let received = 0;
     for await (const chunk of response.body) received += (chunk as Buffer).length;
     expect(received).toBe(total);
@@ -137,11 +129,7 @@ describe('the body before anyone reads it', () => {
 
   it('resumes a paused connection when bytes() is called', async () => {
     const total = 16 * 1024 * 1024;
-    const app = bigBody(total);
-    const { client } = await setup(app.handler, { bodyHighWaterMark: 16 * 1024 });
-    const response = await client.request({});
-    await wait(200);
-    expect(app.sent()).toBeLessThan(total / 2);
+    const response = await unreadBigBody(total);
     const bytes = await response.bytes({ maxBytes: total });
     expect(bytes.length).toBe(total);
     expect(bytes.every((byte) => byte === 7)).toBe(true);

@@ -1,24 +1,10 @@
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordType, Role } from '@fcgi/codec';
-import { Client } from '../src/index.js';
-import { type FakeApp, type FakeHandler, readAll, startFakeApp } from './support/fake-app.js';
+import { type FakeHandler, readAll } from './support/fake-app.js';
+import { useFakeAppClients } from './support/fake-app-clients.js';
 
-const apps: FakeApp[] = [];
-const clients: Client[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.destroy()));
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-async function setup(handler: FakeHandler): Promise<{ app: FakeApp; client: Client }> {
-  const app = await startFakeApp(handler);
-  apps.push(app);
-  const client = new Client({ address: app.address, getValues: false });
-  clients.push(client);
-  return { app, client };
-}
+const { setup } = useFakeAppClients();
 
 describe('authorizer role', () => {
   const authorizer: FakeHandler = async (request, connection) => {
