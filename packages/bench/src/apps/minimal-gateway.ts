@@ -9,20 +9,7 @@
  * @module
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { type Socket, connect } from 'node:net';
-import { RecordDecoder, RecordType, Role, concatBytes, encodeParamsStream, encodeRecord } from '@fcgi/codec';
-
-const requestId = 1;
-const begin = encodeRecord({ type: RecordType.BeginRequest, requestId, role: Role.Responder, keepConn: true });
-const emptyStdin = encodeRecord({ type: RecordType.Stdin, requestId, content: new Uint8Array(0) });
-
-/** A kept connection to the app and the response its one request in flight goes to. */
-interface Upstream {
-  socket: Socket;
-  decoder: RecordDecoder;
-  response: ServerResponse | undefined;
-  chunks: Buffer[];
-}
+import { keptUpstreams } from './kept-upstreams.js';
 
 /** Raw header name -> HTTP_* param name (what every gateway caches). */
 const headerKeys = new Map<string, string>();
@@ -105,59 +92,10 @@ function sendAnswer(response: ServerResponse, raw: Buffer): void {
  * ```
  */
 export function minimalGateway(address: string, documentRoot: string, connections: number): RequestListener {
-  const idle: Upstream[] = [];
-  const waiting: [IncomingMessage, ServerResponse][] = [];
-  let opened = 0;
-
-  const send = (upstream: Upstream, request: IncomingMessage, response: ServerResponse): void => {
-    upstream.response = response;
-    upstream.socket.write(concatBytes([begin, ...encodeParamsStream(requestId, cgiParams(request, documentRoot)), emptyStdin]));
-  };
-
-  const release = (upstream: Upstream): void => {
-    const next = waiting.shift();
-    if (next === undefined) idle.push(upstream);
-    else send(upstream, next[0], next[1]);
-  };
-
-  const onRecords = (upstream: Upstream, chunk: Buffer): void => {
-    for (const record of upstream.decoder.push(chunk)) {
-      if (record.type === RecordType.Stdout) {
-        if (record.content.length > 0) upstream.chunks.push(Buffer.from(record.content.buffer, record.content.byteOffset, record.content.length));
-      } else if (record.type === RecordType.EndRequest) {
-        const response = upstream.response as ServerResponse;
-        const chunks = upstream.chunks;
-        upstream.response = undefined;
-        upstream.chunks = [];
-        sendAnswer(response, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-        release(upstream);
-      }
-    }
-  };
-
-  // Not handling errors would crash the benchmark app: a closed connection is forgotten (its
-  // request answered 502) and a new one opened on demand.
-  const onClose = (upstream: Upstream): void => {
-    opened -= 1;
-    const index = idle.indexOf(upstream);
-    if (index !== -1) idle.splice(index, 1);
-    upstream.response?.writeHead(502).end();
-  };
-
-  const open = (): Upstream => {
-    opened += 1;
-    const [host, port] = address.split(':');
-    const socket = address.startsWith('/') ? connect(address) : connect(Number(port), host);
-    const upstream: Upstream = { socket, decoder: new RecordDecoder(), response: undefined, chunks: [] };
-    socket.on('data', (chunk: Buffer) => onRecords(upstream, chunk));
-    socket.on('error', () => undefined);
-    socket.on('close', () => onClose(upstream));
-    return upstream;
-  };
-
-  return (request, response) => {
-    const upstream = idle.pop() ?? (opened < connections ? open() : undefined);
-    if (upstream === undefined) waiting.push([request, response]);
-    else send(upstream, request, response);
-  };
+  const submit = keptUpstreams<[IncomingMessage, ServerResponse]>(address, connections, {
+    params: ([request]) => cgiParams(request, documentRoot),
+    answer: ([, response], stdout) => sendAnswer(response, stdout),
+    lost: ([, response]) => response.writeHead(502).end(),
+  });
+  return (request, response) => submit([request, response]);
 }
