@@ -78,12 +78,13 @@ export class Connection implements RequestHost {
   #closeWhenIdle = false;
   #closed = false;
 
-  constructor(socket: Socket, context: ConnectionContext) {
+  /** `readsDirectly`: the socket's reads are handed to `receive()` (see direct-reads.ts), not emitted as `'data'`. */
+  constructor(socket: Socket, context: ConnectionContext, readsDirectly = false) {
     this.socket = socket;
     this.#context = context;
     this.options = context.options;
     this.writer = new RecordWriter(socket);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    if (!readsDirectly) socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('end', () => this.#onEnd());
     socket.on('error', (error: NodeJS.ErrnoException) => this.#onSocketError(error));
     socket.on('close', () => this.#onClose());
@@ -134,7 +135,8 @@ export class Connection implements RequestHost {
     if ((this.#closeWhenIdle || this.#shuttingDown) && this.#requests.size === 0) this.#endConnection();
   }
 
-  #onData(chunk: Buffer): void {
+  /** Processes bytes read from the socket. */
+  receive(chunk: Buffer): void {
     if (this.#ending) return;
     let records: FcgiRecord[];
     try {

@@ -88,6 +88,12 @@ export interface EngineOptions {
   webServerAddresses?: readonly string[];
   /** Accept Unix-socket connections while `webServerAddresses` is in force (default false). */
   allowUnixPeers?: boolean;
+  /**
+   * Read accepted connections straight into one buffer shared by all of them, as node:http
+   * does, instead of through each socket's stream (default true): less CPU per request.
+   * The sockets then emit no `'data'` events; set false to read them as streams.
+   */
+  directReads?: boolean;
 }
 
 /**
@@ -103,6 +109,7 @@ export interface ResolvedEngineOptions extends ServerLimits {
   /** Normalized addresses, or undefined when every peer is allowed. */
   webServerAddresses: ReadonlySet<string> | undefined;
   allowUnixPeers: boolean;
+  directReads: boolean;
 }
 
 function readInteger(name: string, value: number | undefined, fallback: number, minimum: number): number {
@@ -158,5 +165,6 @@ export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOpti
     closeTimeout: readInteger('closeTimeout', options.closeTimeout, defaults.closeTimeout, 0),
     webServerAddresses: readAddresses(options.webServerAddresses),
     allowUnixPeers: options.allowUnixPeers ?? false,
+    directReads: options.directReads ?? true,
   };
 }

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { FastCgiError } from '@fcgi/codec';
 import { type AuthorizerHandler, toAuthorizerListener } from './authorizer.js';
 import { Connection, type ConnectionContext } from './connection.js';
+import { adoptForDirectReads } from './direct-reads.js';
 import { FastCgiServerError, ServerErrorCode, handlerError } from './errors.js';
 import { type FetchHandler, toNodeListener } from './fetch.js';
 import { type ListenArguments, fdZeroIsSocket, listenError, listenOnPath, notSpawnedError, parseListenArguments } from './listen.js';
@@ -102,7 +103,7 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
     this.#listener = listener ?? (options.fetch !== undefined ? toNodeListener(options.fetch) : (req, res) => this.#emitRequest(req, res));
     this.#authorizer = options.authorizer === undefined ? undefined : toAuthorizerListener(options.authorizer);
     this.#context = this.#makeContext();
-    this.#net = createNetServer({ noDelay: true }, (socket) => this.#onConnection(socket));
+    this.#net = createNetServer({ noDelay: true, pauseOnConnect: this.options.directReads }, (socket) => this.#onConnection(socket, this.options.directReads));
     this.#net.maxConnections = this.options.maxConnections;
     this.#net.on('listening', () => {
       this.#netClosed = false;
@@ -298,7 +299,7 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
     this.emit('request', req, res);
   }
 
-  #onConnection(socket: Socket): void {
+  #onConnection(socket: Socket, direct = false): void {
     if (this.#closing) {
       socket.destroy();
       return;
@@ -313,8 +314,22 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
         return;
       }
     }
-    this.#connections.add(new Connection(socket, this.#context));
-    this.emit('connection', socket);
+    const connection = direct ? this.#directConnection(socket) : new Connection(socket, this.#context);
+    this.#connections.add(connection);
+    this.emit('connection', connection.socket);
+  }
+
+  /** A connection whose socket reads into the shared buffer; a stream-read one when that cannot be set up. */
+  #directConnection(accepted: Socket): Connection {
+    let connection: Connection | undefined;
+    const socket = adoptForDirectReads(accepted, (chunk) => connection?.receive(chunk));
+    if (socket === undefined) {
+      connection = new Connection(accepted, this.#context);
+      accepted.resume();
+      return connection;
+    }
+    connection = new Connection(socket, this.#context, true);
+    return connection;
   }
 
   #dispatch(request: ActiveRequest): void {
