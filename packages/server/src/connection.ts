@@ -77,6 +77,9 @@ export class Connection implements RequestHost {
   /** A request without KEEP_CONN finished: close once the others are done. */
   #closeWhenIdle = false;
   #closed = false;
+  /** Bytes arrived or a request ended since the last idle sweep. */
+  #sawTraffic = true;
+  #quietSweeps = 0;
 
   /** `readsDirectly`: the socket's reads are handed to `receive()` (see direct-reads.ts), not emitted as `'data'`. */
   constructor(socket: Socket, context: ConnectionContext, readsDirectly = false) {
@@ -89,10 +92,20 @@ export class Connection implements RequestHost {
     socket.on('error', (error: NodeJS.ErrnoException) => this.#onSocketError(error));
     socket.on('close', () => this.#onClose());
     socket.on('drain', () => this.#onDrain());
-    if (this.options.idleTimeout > 0) {
-      socket.setTimeout(this.options.idleTimeout);
-      socket.on('timeout', () => this.#onTimeout());
+  }
+
+  /**
+   * One step of the server's idle sweep (see idle-sweep.ts): a connection that saw no
+   * traffic, runs no request and has nothing left to write for `limit` sweeps in a row is
+   * closed.
+   */
+  idleSweep(limit: number): void {
+    if (this.#sawTraffic || this.#requests.size > 0 || this.socket.writableLength > 0) {
+      this.#sawTraffic = false;
+      this.#quietSweeps = 0;
+      return;
     }
+    if (++this.#quietSweeps >= limit) this.socket.destroy();
   }
 
   /** Requests currently active on this connection. */
@@ -131,12 +144,14 @@ export class Connection implements RequestHost {
     if (this.#requests.get(request.requestId) !== request) return;
     this.#requests.delete(request.requestId);
     this.#context.releaseRequest();
+    this.#sawTraffic = true;
     if (!request.keepConn) this.#closeWhenIdle = true;
     if ((this.#closeWhenIdle || this.#shuttingDown) && this.#requests.size === 0) this.#endConnection();
   }
 
   /** Processes bytes read from the socket. */
   receive(chunk: Buffer): void {
+    this.#sawTraffic = true;
     if (this.#ending) return;
     let records: FcgiRecord[];
     try {
@@ -332,9 +347,5 @@ export class Connection implements RequestHost {
     if (listeners.length === 0) return;
     this.#drainListeners = [];
     for (const listener of listeners) listener();
-  }
-
-  #onTimeout(): void {
-    if (this.#requests.size === 0) this.socket.destroy();
   }
 }

@@ -12,6 +12,7 @@ import type { FastCgiError } from '@fcgi/codec';
 import { type AuthorizerHandler, toAuthorizerListener } from './authorizer.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { adoptForDirectReads } from './direct-reads.js';
+import { IdleSweep } from './idle-sweep.js';
 import { FastCgiServerError, ServerErrorCode, handlerError } from './errors.js';
 import { type FetchHandler, toNodeListener } from './fetch.js';
 import { type ListenArguments, fdZeroIsSocket, listenError, listenOnPath, notSpawnedError, parseListenArguments } from './listen.js';
@@ -20,7 +21,6 @@ import type { FastCgiIncomingMessage } from './node-request.js';
 import { type EngineOptions, type ResolvedEngineOptions, normalizeAddress, resolveEngineOptions } from './options.js';
 import type { FastCgiServerResponse } from './node-response.js';
 import type { ActiveRequest } from './request.js';
-import { asConnectionSocket } from './serve-connection.js';
 
 /**
  * Options of {@link createServer}: the engine's limits and switches, plus the handler
@@ -87,6 +87,7 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
   readonly options: ResolvedEngineOptions;
   readonly #net: Server;
   readonly #connections = new Set<Connection>();
+  readonly #idleSweep: IdleSweep;
   readonly #listener: RequestListener;
   readonly #authorizer: RequestListener | undefined;
   readonly #context: ConnectionContext;
@@ -100,6 +101,7 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
   constructor(options: ServerOptions = {}, listener?: RequestListener) {
     super();
     this.options = resolveEngineOptions(options);
+    this.#idleSweep = new IdleSweep(this.options.idleTimeout, () => this.#connections);
     this.#listener = listener ?? (options.fetch !== undefined ? toNodeListener(options.fetch) : (req, res) => this.#emitRequest(req, res));
     this.#authorizer = options.authorizer === undefined ? undefined : toAuthorizerListener(options.authorizer);
     this.#context = this.#makeContext();
@@ -276,7 +278,8 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
    * ```
    */
   serveConnection(stream: Duplex): void {
-    this.#onConnection(asConnectionSocket(stream));
+    // The engine uses only Duplex members of a socket, and `remoteAddress` (undefined here: a Unix peer for `webServerAddresses`).
+    this.#onConnection(stream as Socket);
   }
 
   #forceClose(): void {
@@ -316,6 +319,7 @@ export class FastCgiServer extends EventEmitter<FastCgiServerEvents> {
     }
     const connection = direct ? this.#directConnection(socket) : new Connection(socket, this.#context);
     this.#connections.add(connection);
+    this.#idleSweep.start();
     this.emit('connection', connection.socket);
   }
 

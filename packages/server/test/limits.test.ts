@@ -69,6 +69,24 @@ describe('limits', () => {
     expect((await busy.cgiReply(1)).body.toString()).toBe('ok');
   });
 
+  it('idleTimeout: traffic keeps a connection open; silence closes it after the timeout, within a quarter more', async () => {
+    const idleTimeout = 200;
+    const { port } = await startServer({ idleTimeout }, (_req, res) => res.end('ok'));
+    const client = await TestClient.connect(port);
+    // A request every 80 ms for 3 timeouts: never idle for a whole timeout.
+    for (let requestId = 1; requestId <= 8; requestId++) {
+      expect((await client.fetch(requestId)).body.toString()).toBe('ok');
+      await delay(80);
+    }
+    expect(client.isClosed).toBe(false);
+    const quietSince = performance.now();
+    await client.closed;
+    const quiet = performance.now() - quietSince + 80;
+    expect(quiet).toBeGreaterThanOrEqual(idleTimeout);
+    // At most 1.25 x the timeout, with room for a busy machine.
+    expect(quiet).toBeLessThan(idleTimeout * 1.25 + 400);
+  });
+
   it('maxConnections: closes connections beyond the limit', async () => {
     const { port } = await startServer({ maxConnections: 1 }, (_req, res) => res.end('ok'));
     const first = await TestClient.connect(port);
