@@ -141,11 +141,13 @@ function lightPrototype(factory: RealRequestFactory): object {
  * ```
  */
 export function lightRequests(factory: RealRequestFactory): (req: FastCgiIncomingMessage, url: string) => Request {
-  const prototype = lightPrototype(factory);
+  // Made on first use: reading the global `Request` loads node's fetch implementation, which
+  // a server with a node:http-style handler never needs.
+  let prototype: object | undefined;
   return (req, url) => {
     // Other methods, and lower-case ones (which a Request normalises or refuses), get the real one at once.
     if (!lightMethods.has(req.method ?? 'GET')) return factory(req, url, webHeaders(req));
-    const light = Object.create(prototype) as LightState;
+    const light = Object.create((prototype ??= lightPrototype(factory))) as LightState;
     light[incomingSlot] = req;
     light[urlSlot] = url;
     light[headersSlot] = undefined;

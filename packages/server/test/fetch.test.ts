@@ -1,10 +1,22 @@
 import { RecordType } from '@fcgi/codec';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { toNodeListener } from '../src/index.js';
 import { TestClient, baseParams, delay, startServer } from './support/harness.js';
 
 describe('fetch-style handlers', () => {
+  it("does not load node's fetch implementation (undici) for a node:http-style server", () => {
+    const entry = JSON.stringify(fileURLToPath(new URL('../dist/index.js', import.meta.url)));
+    const loaded = execFileSync(process.execPath, ['--input-type=module', '-e', `
+      const { createServer } = await import(${entry});
+      createServer((req, res) => res.end());
+      process.stdout.write(String(process.moduleLoadList.some((name) => name.includes('undici'))));
+    `]).toString();
+    expect(loaded).toBe('false');
+  });
+
   it('gets a web Request with an absolute URL, headers and a streamed body', async () => {
     let seen: { url: string; method: string; type: string | null; body: string; scheme: string } | undefined;
     const { port } = await startServer({
