@@ -17,6 +17,7 @@ import {
   encodeStream,
 } from '@fcgi/codec';
 import type { ChunkStream } from './body.js';
+import { receiveDirectly } from './direct-reads.js';
 import { ClientErrorCode, FastCgiTimeoutError, FastCgiUpstreamError, toFastCgiError } from './errors.js';
 import type { Exchange, ExchangeOwner } from './exchange.js';
 import type { ResolvedOptions } from './options.js';
@@ -94,11 +95,12 @@ export class Connection implements ExchangeOwner {
     this.#options = options;
     this.#events = events;
     this.maxConcurrent = maxConcurrent;
-    socket.on('data', (chunk: Uint8Array) => this.#onData(chunk));
     socket.on('end', () => this.#onEnd());
     socket.on('error', (error) => this.#close(toFastCgiError(error, ClientErrorCode.UpstreamClosed, 'The connection to the app failed')));
     socket.on('close', () => this.#close(new FastCgiUpstreamError(ClientErrorCode.UpstreamClosed, 'The app closed the connection before the end of the response')));
     this.#startIdleTimer();
+    const onData = (chunk: Uint8Array): void => this.#onData(chunk);
+    if (!receiveDirectly(socket, onData)) socket.on('data', onData);
   }
 
   /** True when the connection can take one more request now. */

@@ -4,14 +4,15 @@
  *
  * @module
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Endpoint, formatEndpoint } from './address.js';
+import { connectDirect } from './direct-reads.js';
 import { ClientErrorCode, FastCgiClientError, FastCgiTimeoutError } from './errors.js';
 import type { ConnectFunction } from './options.js';
 
 function connectSocket(endpoint: Endpoint): Socket {
-  const socket = endpoint.kind === 'unix' ? netConnect({ path: endpoint.path }) : netConnect({ host: endpoint.host, port: endpoint.port });
+  const socket = endpoint.kind === 'unix' ? connectDirect({ path: endpoint.path }) : connectDirect({ host: endpoint.host, port: endpoint.port });
   if (endpoint.kind === 'tcp') socket.setNoDelay(true);
   return socket;
 }
