@@ -10,10 +10,24 @@
  * @module
  */
 
-/** Sweeps per idle timeout: the timeout is kept to within a quarter. */
+/**
+ * Sweeps per idle timeout: the timeout is kept to within a quarter.
+ *
+ * @example
+ * ```ts
+ * const interval = Math.ceil(idleTimeout / idleSweepSteps);
+ * ```
+ */
 export const idleSweepSteps = 4;
 
-/** What the sweep needs of a connection. */
+/**
+ * What the sweep needs of a connection.
+ *
+ * @example
+ * ```ts
+ * const connection: SweptConnection = { idleSweep: (limit) => (++quiet >= limit ? socket.destroy() : undefined) };
+ * ```
+ */
 export interface SweptConnection {
   idleSweep(limit: number): void;
 }
