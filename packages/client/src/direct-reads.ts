@@ -22,13 +22,6 @@ interface ReadSink {
 
 const sinks = new WeakMap<Duplex, ReadSink>();
 
-/** A copy of the first `length` bytes: a pool slice when short, as node's own reads. */
-function copyOf(buffer: Uint8Array, length: number): Buffer {
-  const copy = Buffer.allocUnsafe(length);
-  copy.set(buffer.subarray(0, length));
-  return copy;
-}
-
 /**
  * `net.connect(options)` with direct reads: hand the socket to {@link receiveDirectly}.
  *
@@ -46,7 +39,8 @@ export function connectDirect(options: NetConnectOpts): Socket {
     onread: {
       buffer: sharedBuffer,
       callback: (length: number, buffer: Uint8Array): boolean => {
-        const chunk = copyOf(buffer, length);
+        // Buffer.from copies: a slice of node's buffer pool when short, as node's own reads.
+        const chunk = Buffer.from(buffer.subarray(0, length));
         if (sink.receive === undefined) sink.early.push(chunk);
         else sink.receive(chunk);
         // Pausing is the connection's to decide (socket.pause()), not the read's.

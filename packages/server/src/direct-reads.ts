@@ -33,13 +33,6 @@ interface HandleSocketOptions {
   onread: { buffer: Uint8Array; callback: (length: number, buffer: Uint8Array) => void };
 }
 
-/** A copy of the first `length` bytes: a pool slice when short, as node's own reads. */
-function copyOf(buffer: Uint8Array, length: number): Buffer {
-  const copy = Buffer.allocUnsafe(length);
-  copy.set(length === buffer.length ? buffer : buffer.subarray(0, length));
-  return copy;
-}
-
 /**
  * Re-creates a socket the listening server accepted (paused) so that it reads straight
  * into the shared buffer and hands each read, copied, to `onChunk`. Returns the new
@@ -63,7 +56,8 @@ export function adoptForDirectReads(socket: Socket, onChunk: (chunk: Buffer) => 
     readable: true,
     writable: true,
     noDelay: true,
-    onread: { buffer: sharedBuffer, callback: (length, buffer) => onChunk(copyOf(buffer, length)) },
+    // Buffer.from copies: a slice of node's buffer pool when short, as node's own reads.
+    onread: { buffer: sharedBuffer, callback: (length, buffer) => onChunk(Buffer.from(buffer.subarray(0, length))) },
   };
   accepted._handle = null;
   const direct = new Socket(options);
